@@ -1,0 +1,84 @@
+"""Async engine and the per-request session.
+
+The request session commits when the handler returns and rolls back on error; FastAPI runs that exit
+before the response is sent (`scope="function"`), so a 2xx never precedes a failed commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.config import Settings
+
+
+def create_engine(database_url: str, settings: Settings | None = None, **kwargs: object) -> AsyncEngine:
+    pool = {}
+    if settings is not None:
+        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+    return create_async_engine(
+        database_url,
+        pool_pre_ping=True,
+        # Every session works in UTC; users' time zones are applied in the services.
+        connect_args={"server_settings": {"timezone": "UTC", "application_name": "expense-tracker"}},
+        **pool,
+        **kwargs,
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def safe_url(database_url: str) -> str:
+    """The URL with its password masked, for messages and logs."""
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+class Database:
+    """Holds the engine and session factory for one process (the app or a worker)."""
+
+    def __init__(self, database_url: str, settings: Settings | None = None) -> None:
+        self.engine = create_engine(database_url, settings)
+        self.sessionmaker = make_sessionmaker(self.engine)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commits on success, rolls back on error (workers, scripts)."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+_database: Database | None = None
+
+
+def set_database(database: Database | None) -> None:
+    global _database
+    _database = database
+
+
+def get_database() -> Database:
+    if _database is None:
+        raise RuntimeError("the database is not initialised; the app lifespan sets it up")
+    return _database
+
+
+async def _request_session() -> AsyncIterator[AsyncSession]:
+    async with get_database().session() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

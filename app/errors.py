@@ -1,0 +1,150 @@
+"""One error family, rendered everywhere as {"error": "<code>", "detail": "<human sentence>"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "unauthorized"
+
+    def __init__(self, detail: str = "Authentication required.", **extra: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+
+
+class Locked(AppError):
+    status_code = 423
+    code = "locked"
+
+
+class TooMany(AppError):
+    status_code = 429
+    code = "too_many_requests"
+
+
+class Unprocessable(AppError):
+    status_code = 422
+    code = "unprocessable"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    code = "service_unavailable"
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "too_many_requests",
+}
+
+
+def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "detail": detail, **extra}
+
+
+def _describe_field_error(item: dict[str, Any]) -> str:
+    location = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    where = ".".join(location)
+    message = item.get("msg", "is invalid").removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return JSONResponse(
+        error_body(exc.code, exc.detail, **exc.extra), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [_describe_field_error(item) for item in exc.errors()]
+    fields = [
+        {"field": ".".join(str(p) for p in item.get("loc", ())), "message": item.get("msg", "")}
+        for item in exc.errors()
+    ]
+    detail = "The request is invalid: " + "; ".join(problems) + "."
+    return JSONResponse(error_body("validation_error", detail, fields=fields), status_code=422)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    detail = exc.detail if isinstance(exc.detail, str) else "The request could not be processed."
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No such resource."
+    elif exc.status_code == 405:
+        detail = "This method is not allowed on this resource."
+    return JSONResponse(
+        error_body(code, detail), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled_error", path=request.url.path, method=request.method)
+    request_id = request.scope.get("state", {}).get("request_id")
+    detail = "Something went wrong on our side; it has been logged."
+    if request_id:
+        detail += f" Quote request id {request_id} when reporting it."
+    return JSONResponse(error_body("internal_error", detail), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
