@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging.config
 
-from alembic import context
 from sqlalchemy.engine import Connection
 
+from alembic import context
 from app.db import create_engine
 from app.models import Base
 

@@ -14,6 +14,7 @@ from fastapi import Depends
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app import jobs
 from app.config import Settings
 
 
@@ -55,8 +56,10 @@ class Database:
                 yield session
                 await session.commit()
             except BaseException:
+                jobs.discard_pending(session)
                 await session.rollback()
                 raise
+            await jobs.dispatch_pending(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -135,8 +135,8 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled_error", path=request.url.path, method=request.method)
     request_id = request.scope.get("state", {}).get("request_id")
+    log.exception("unhandled_error", path=request.url.path, method=request.method, request_id=request_id)
     detail = "Something went wrong on our side; it has been logged."
     if request_id:
         detail += f" Quote request id {request_id} when reporting it."

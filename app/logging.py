@@ -58,6 +58,8 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     for name in ("uvicorn", "uvicorn.error", "arq"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # Alembic announces every plugin it loads at INFO; only its migration lines are worth keeping.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # Our middleware writes one line per request with its request id; uvicorn's own would duplicate it.
     logging.getLogger("uvicorn.access").disabled = True
 

@@ -15,7 +15,12 @@ from app.models.expenses import (
     expense_tags,
 )
 from app.models.groups import Group, GroupActivity, GroupInvitation, GroupMembership
-from app.models.notifications import Notification, NotificationLog, NotificationPreference, NotificationTemplate
+from app.models.notifications import (
+    Notification,
+    NotificationLog,
+    NotificationPreference,
+    NotificationTemplate,
+)
 from app.models.payments import Payment, PaymentMethod, PaymentWebhook, Settlement
 from app.models.reference import ActivityLog, Category, Country, Currency, SystemConfiguration, Tag
 from app.models.statements import (

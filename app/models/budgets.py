@@ -71,7 +71,9 @@ class Budget(UUIDPrimaryKey, Timestamps, Base):
     currency_id: Mapped[uuid.UUID] = fk("currencies.id", "RESTRICT")
     is_active: Mapped[bool] = flag(True)
     # Percentages of the budget at which to alert (once per period each).
-    alert_thresholds: Mapped[list[Any]] = mapped_column(default=lambda: [80, 100], server_default=text("'[80, 100]'::jsonb"))
+    alert_thresholds: Mapped[list[Any]] = mapped_column(
+        default=lambda: [80, 100], server_default=text("'[80, 100]'::jsonb")
+    )
     # Seed 002 fields.
     budget_type: Mapped[BudgetType] = choice(BudgetType, "budget_type", BudgetType.MANUAL)
     category_allocations: Mapped[dict[str, Any]] = json_object()

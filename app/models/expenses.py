@@ -79,7 +79,9 @@ class Expense(UUIDPrimaryKey, Timestamps, Base):
         Index("idx_expense_owner_date_class", "created_by_id", "expense_date", "expense_classification"),
         Index("idx_expense_owner_account_date", "created_by_id", "account_id", "expense_date"),
         Index("idx_expense_owner_excluded_date", "created_by_id", "exclude_from_totals", "expense_date"),
-        Index("idx_expense_title_search", text("to_tsvector('english'::regconfig, title::text)"), postgresql_using="gin"),
+        Index(
+            "idx_expense_title_search", text("to_tsvector('english'::regconfig, title::text)"), postgresql_using="gin"
+        ),
         Index(
             "idx_expense_search",
             text("to_tsvector('english'::regconfig, (title::text || ' ') || COALESCE(description, ''))"),

@@ -10,7 +10,18 @@ from sqlalchemy import CheckConstraint, Index, SmallInteger, String, Text, Uniqu
 from sqlalchemy.dialects.postgresql import INET
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import RATE, Base, Timestamps, UUIDPrimaryKey, choice, counter, fk, flag, json_object, user_fk
+from app.models.base import (
+    RATE,
+    Base,
+    Timestamps,
+    UUIDPrimaryKey,
+    choice,
+    counter,
+    fk,
+    flag,
+    json_object,
+    user_fk,
+)
 from app.models.enums import ConfigDataType
 
 HEX_COLOR = "~ '^#[0-9A-Fa-f]{6}$'"

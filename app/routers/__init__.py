@@ -1,0 +1,1 @@
+"""HTTP and WebSocket routes: parse, authorise, call one service, shape the response."""

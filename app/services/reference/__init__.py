@@ -1,0 +1,1 @@
+"""Reference data: currencies, countries and the default category tree."""

@@ -1,0 +1,48 @@
+"""Read-only queries over reference data."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Category, Country, Currency
+from app.services.reference.schemas import CategoryOut, CountryOut, CurrencyOut
+
+
+async def list_currencies(session: AsyncSession, *, include_inactive: bool = False) -> list[CurrencyOut]:
+    query = select(Currency).order_by(Currency.code)
+    if not include_inactive:
+        query = query.where(Currency.is_active)
+    return [CurrencyOut.model_validate(row) for row in (await session.scalars(query)).all()]
+
+
+async def list_countries(session: AsyncSession) -> list[CountryOut]:
+    query = (
+        select(Country, Currency.code)
+        .outerjoin(Currency, Country.currency_id == Currency.id)
+        .order_by(Country.name)
+    )
+    return [
+        CountryOut(
+            code=country.code,
+            name=country.name,
+            currency_code=currency_code,
+            phone_code=country.phone_code,
+            flag_emoji=country.flag_emoji,
+        )
+        for country, currency_code in (await session.execute(query)).all()
+    ]
+
+
+async def default_category_tree(session: AsyncSession) -> list[CategoryOut]:
+    """The system categories as a tree (parents in name order, each with its children)."""
+    rows = (
+        await session.scalars(select(Category).where(Category.user_id.is_(None)).order_by(Category.name))
+    ).all()
+    nodes = {row.id: CategoryOut.model_validate(row) for row in rows}
+    roots: list[CategoryOut] = []
+    for row in rows:
+        node = nodes[row.id]
+        parent = nodes.get(row.parent_id) if row.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots

@@ -1,0 +1,1 @@
+"""arq workers: job functions call the same services the API uses."""

@@ -1,0 +1,23 @@
+"""arq WorkerSettings: every job function and cron schedule the worker runs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from arq import cron
+
+from app.jobs import QUEUE_NAME
+from app.workers.context import shutdown, startup
+from app.workers.maintenance import purge_expired_tokens
+
+
+class WorkerSettings:
+    functions: ClassVar = [purge_expired_tokens]
+    cron_jobs: ClassVar = [cron(purge_expired_tokens, hour={3}, minute={17}, unique=True)]
+    on_startup = startup
+    on_shutdown = shutdown
+    queue_name = QUEUE_NAME
+    # A job whose worker died is picked up again; job functions are written to be idempotent.
+    max_tries = 5
+    job_timeout = 600
+    keep_result = 3600
