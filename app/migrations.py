@@ -22,7 +22,7 @@ def _alembic_dir() -> Path:
 
 def alembic_config(database_url: str, *, output: io.StringIO | None = None) -> Config:
     root = _alembic_dir()
-    config = Config(str(root / "alembic.ini"), stdout=output) if output else Config(str(root / "alembic.ini"))
+    config = Config(str(root / "alembic.ini"), output_buffer=output)
     config.set_main_option("script_location", str(root / "alembic"))
     config.attributes["database_url"] = database_url
     config.attributes["skip_logging_config"] = True

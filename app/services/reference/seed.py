@@ -52,7 +52,7 @@ async def seed_reference_data(session: AsyncSession) -> SeedReport:
         session, insert(Currency).values(currency_rows).on_conflict_do_nothing(index_elements=["code"])
     )
 
-    currency_ids = dict((await session.execute(select(Currency.code, Currency.id))).tuples().all())
+    currency_ids = dict((await session.execute(select(Currency.code, Currency.id))).all())
     country_rows = [
         {
             "code": row["code"],
@@ -87,7 +87,7 @@ async def _seed_categories(session: AsyncSession) -> int:
     ]
     added = await _insert_missing(session, upsert(parents))
     parent_ids = dict(
-        (await session.execute(select(Category.slug, Category.id).where(system_only))).tuples().all()
+        (await session.execute(select(Category.slug, Category.id).where(system_only))).all()
     )
     children = [
         {
