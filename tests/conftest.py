@@ -39,7 +39,10 @@ def _worker_index(config: pytest.Config) -> int:
 async def _create_database(admin_url: str, name: str) -> None:
     url = make_url(admin_url)
     connection = await asyncpg.connect(
-        host=url.query.get("host") or url.host, port=url.port, user=url.username, password=url.password,
+        host=url.query.get("host") or url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
         database=url.database,
     )
     try:
@@ -52,7 +55,10 @@ async def _create_database(admin_url: str, name: str) -> None:
 async def _drop_database(admin_url: str, name: str) -> None:
     url = make_url(admin_url)
     connection = await asyncpg.connect(
-        host=url.query.get("host") or url.host, port=url.port, user=url.username, password=url.password,
+        host=url.query.get("host") or url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
         database=url.database,
     )
     try:

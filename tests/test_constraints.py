@@ -49,14 +49,22 @@ async def test_amounts_must_be_positive(session: AsyncSession) -> None:
     await refused(session, lambda: make_expense(session, payer, amount=Decimal("-5")), "ck_expenses_positive_amount")
     await refused(session, lambda: make_expense(session, payer, amount=Decimal("0")), "ck_expenses_positive_amount")
     expense = await make_expense(session, payer)
-    share = ExpenseShare(expense_id=expense.id, user_id=payer.id, amount=Decimal("-1"), currency_id=usd, paid_by_id=payer.id)
+    share = ExpenseShare(
+        expense_id=expense.id, user_id=payer.id, amount=Decimal("-1"), currency_id=usd, paid_by_id=payer.id
+    )
     await refused(session, lambda: add(session, share), "ck_expense_shares_positive_share")
     other = await make_user(session)
     settlement = Settlement(payer_id=payer.id, payee_id=other.id, amount=Decimal("-3"), currency_id=usd)
     await refused(session, lambda: add(session, settlement), "ck_settlements_positive_settlement")
     recurring = RecurringExpense(
-        title="Rent", amount=Decimal("-1"), currency_id=usd, frequency=RecurrenceFrequency.MONTHLY,
-        created_by_id=payer.id, paid_by_id=payer.id, start_date=date.today(), next_due_date=date.today(),
+        title="Rent",
+        amount=Decimal("-1"),
+        currency_id=usd,
+        frequency=RecurrenceFrequency.MONTHLY,
+        created_by_id=payer.id,
+        paid_by_id=payer.id,
+        start_date=date.today(),
+        next_due_date=date.today(),
     )
     await refused(session, lambda: add(session, recurring), "ck_recurring_expenses_positive_amount")
 
@@ -75,12 +83,14 @@ async def test_expense_date_cannot_be_in_the_future(session: AsyncSession) -> No
 async def test_friendship_rules(session: AsyncSession) -> None:
     alice, bob = await make_user(session), await make_user(session)
     await refused(
-        session, lambda: add(session, UserFriendship(from_user_id=alice.id, to_user_id=alice.id)),
+        session,
+        lambda: add(session, UserFriendship(from_user_id=alice.id, to_user_id=alice.id)),
         "ck_user_friendships_different_users",
     )
     await add(session, UserFriendship(from_user_id=alice.id, to_user_id=bob.id))
     await refused(
-        session, lambda: add(session, UserFriendship(from_user_id=alice.id, to_user_id=bob.id)),
+        session,
+        lambda: add(session, UserFriendship(from_user_id=alice.id, to_user_id=bob.id)),
         "uq_user_friendships_from_user_id_to_user_id",
     )
     await refused(
@@ -125,7 +135,9 @@ async def test_recurring_ranges(session: AsyncSession) -> None:
         values.update(changes)
         return RecurringExpense(**values)
 
-    await refused(session, lambda: add(session, recurring(end_date=date(2026, 4, 1))), "ck_recurring_expenses_date_range")
+    await refused(
+        session, lambda: add(session, recurring(end_date=date(2026, 4, 1))), "ck_recurring_expenses_date_range"
+    )
     await refused(session, lambda: add(session, recurring(interval=0)), "ck_recurring_expenses_positive_interval")
 
 
@@ -135,7 +147,9 @@ async def test_one_share_per_person_per_expense(session: AsyncSession) -> None:
     expense = await make_expense(session, payer)
 
     def share() -> ExpenseShare:
-        return ExpenseShare(expense_id=expense.id, user_id=payer.id, amount=Decimal("10"), currency_id=usd, paid_by_id=payer.id)
+        return ExpenseShare(
+            expense_id=expense.id, user_id=payer.id, amount=Decimal("10"), currency_id=usd, paid_by_id=payer.id
+        )
 
     await add(session, share())
     await refused(session, lambda: add(session, share()), "uq_expense_shares_expense_id_user_id")
@@ -146,16 +160,20 @@ async def test_uniques_per_owner(session: AsyncSession) -> None:
     # A user's category may share a system category's name; two of the user's own may not.
     await add(session, Category(name="Restaurants", slug="restaurants", user_id=alice.id))
     await refused(
-        session, lambda: add(session, Category(name="Restaurants", slug="restaurants-2", user_id=alice.id)),
+        session,
+        lambda: add(session, Category(name="Restaurants", slug="restaurants-2", user_id=alice.id)),
         "idx_category_user_name",
     )
-    await refused(session, lambda: add(session, Category(name="Restaurants", slug="x-restaurants")), "idx_category_name")
+    await refused(
+        session, lambda: add(session, Category(name="Restaurants", slug="x-restaurants")), "idx_category_name"
+    )
     await add(session, Tag(name="trip", user_id=alice.id))
     await add(session, Tag(name="trip", user_id=bob.id))
     await refused(session, lambda: add(session, Tag(name="trip", user_id=alice.id)), "uq_tags_user_id_name")
     await add(session, NotificationPreference(user_id=alice.id, notification_type="expense_added"))
     await refused(
-        session, lambda: add(session, NotificationPreference(user_id=alice.id, notification_type="expense_added")),
+        session,
+        lambda: add(session, NotificationPreference(user_id=alice.id, notification_type="expense_added")),
         "uq_notification_preferences_user_id_notification_type",
     )
 
@@ -166,8 +184,11 @@ async def test_analytics_scope_is_unique_even_with_null_scopes(session: AsyncSes
 
     def row() -> ExpenseAnalytics:
         return ExpenseAnalytics(
-            user_id=user.id, period_type=PeriodType.MONTHLY, period_start=date(2026, 10, 1),
-            period_end=date(2026, 10, 31), currency_id=usd,
+            user_id=user.id,
+            period_type=PeriodType.MONTHLY,
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 10, 31),
+            currency_id=usd,
         )
 
     await add(session, row())
@@ -206,15 +227,25 @@ async def test_payments_reference_a_settlement_and_keep_fees_non_negative(sessio
     session.add_all([settlement, method])
     await session.flush()
     payment = Payment(
-        settlement_id=settlement.id, amount=Decimal("10"), currency_id=usd, payment_method_id=method.id,
-        payment_service="manual", processing_fee=Decimal("-1"),
+        settlement_id=settlement.id,
+        amount=Decimal("10"),
+        currency_id=usd,
+        payment_method_id=method.id,
+        payment_service="manual",
+        processing_fee=Decimal("-1"),
     )
     await refused(session, lambda: add(session, payment), "ck_payments_fee_not_negative")
     # Money that moved stays on record: a settlement with payments cannot be deleted.
-    await add(session, Payment(
-        settlement_id=settlement.id, amount=Decimal("10"), currency_id=usd, payment_method_id=method.id,
-        payment_service="manual",
-    ))
+    await add(
+        session,
+        Payment(
+            settlement_id=settlement.id,
+            amount=Decimal("10"),
+            currency_id=usd,
+            payment_method_id=method.id,
+            payment_service="manual",
+        ),
+    )
     await refused(session, lambda: session.delete(settlement), "fk_payments_settlement_id_settlements")
 
 

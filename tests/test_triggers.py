@@ -13,7 +13,9 @@ from tests.factories import join, make_expense, make_group, make_user
 
 
 async def member_count(session: AsyncSession, group: Group) -> int:
-    return await session.scalar(select(Group.member_count).where(Group.id == group.id).execution_options(populate_existing=True))  # type: ignore[return-value]
+    return await session.scalar(
+        select(Group.member_count).where(Group.id == group.id).execution_options(populate_existing=True)
+    )  # type: ignore[return-value]
 
 
 async def test_member_count_follows_active_memberships(session: AsyncSession) -> None:
@@ -65,7 +67,9 @@ async def test_user_totals_follow_live_spending(session: AsyncSession) -> None:
     await session.flush()
     assert await totals() == (Decimal("40.00"), 2)
 
-    await session.execute(text("UPDATE expenses SET is_deleted = true, deleted_at = now() WHERE id = :id"), {"id": first.id})
+    await session.execute(
+        text("UPDATE expenses SET is_deleted = true, deleted_at = now() WHERE id = :id"), {"id": first.id}
+    )
     assert await totals() == (Decimal("10.00"), 1)
 
     await session.execute(text("DELETE FROM expenses WHERE id = :id"), {"id": second.id})

@@ -75,7 +75,13 @@ def running_services(
                 valkey_pid=valkey.pid if valkey else None,
             )
             state_file.parent.mkdir(parents=True, exist_ok=True)
-            state = {"database_url": urls.database_url, "redis_url": urls.redis_url, "pid": os.getpid()}
+            state = {
+                "database_url": urls.database_url,
+                "redis_url": urls.redis_url,
+                "pid": os.getpid(),
+                "postgres_pid": urls.postgres_pid,
+                "valkey_pid": urls.valkey_pid,
+            }
             state_file.write_text(json.dumps(state))
             yield urls
         finally:

@@ -1,0 +1,80 @@
+"""Jobs leave only after their transaction commits, and the maintenance job really cleans up."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import select
+
+from app import jobs
+from app.db import Database
+from app.models import EmailVerification, RefreshToken
+from tests.factories import make_user
+
+
+@pytest.fixture
+async def queue(redis_client: aioredis.Redis, servers):  # type: ignore[no-untyped-def]
+    connection = await jobs.connect(servers.redis_url)
+    jobs.set_queue(connection)
+    yield redis_client
+    jobs.set_queue(None)
+    await connection.aclose()
+
+
+async def queued_ids(redis_client: aioredis.Redis) -> set[str]:
+    return {member.decode() for member in await redis_client.zrange(jobs.QUEUE_NAME, 0, -1)}
+
+
+async def test_job_is_sent_after_commit_and_dropped_on_rollback(queue: aioredis.Redis, database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            jobs.enqueue_after_commit(session, "purge_expired_tokens", job_id="purge:committed")
+            assert await queued_ids(queue) == set()
+        assert await queued_ids(queue) == {"purge:committed"}
+
+        with pytest.raises(RuntimeError):
+            async with database.session() as session:
+                jobs.enqueue_after_commit(session, "purge_expired_tokens", job_id="purge:rolled-back")
+                raise RuntimeError("the request failed")
+        assert await queued_ids(queue) == {"purge:committed"}
+
+        # Deterministic ids make a second enqueue of the same job harmless.
+        assert await jobs.enqueue("purge_expired_tokens", job_id="purge:committed") is None
+    finally:
+        await database.dispose()
+
+
+async def test_purge_expired_tokens_removes_only_long_expired(database_url: str) -> None:
+    from app.workers.maintenance import purge_expired_tokens_now
+
+    database = Database(database_url)
+    now = datetime.now(UTC)
+    try:
+        async with database.session() as session:
+            user = await make_user(session)
+            session.add_all([
+                EmailVerification(
+                    user_id=user.id, token=f"old-{user.id}", email="a@x.io", expires_at=now - timedelta(days=30)
+                ),
+                EmailVerification(
+                    user_id=user.id, token=f"new-{user.id}", email="a@x.io", expires_at=now + timedelta(days=1)
+                ),
+                RefreshToken(
+                    user_id=user.id, family_id=uuid.uuid4(),
+                    token_hash=f"{user.id:064d}", expires_at=now - timedelta(days=8),
+                ),
+            ])  # fmt: skip
+        removed = await purge_expired_tokens_now(database, now=now)
+        assert removed["email_verifications"] >= 1 and removed["refresh_tokens"] >= 1
+        async with database.session() as session:
+            left = (
+                await session.scalars(select(EmailVerification.token).where(EmailVerification.user_id == user.id))
+            ).all()
+            assert left == [f"new-{user.id}"]
+            await session.delete(user)
+    finally:
+        await database.dispose()
