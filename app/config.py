@@ -29,15 +29,11 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str | None = Field(
-        default=None, description="PostgreSQL URL; unset starts the embedded server."
-    )
+    database_url: str | None = Field(default=None, description="PostgreSQL URL; unset starts the embedded server.")
     redis_url: str | None = Field(default=None, description="Redis URL; unset starts the embedded Valkey.")
     data_dir: Path = Field(default=Path("./.data"), description="Embedded databases, secrets, media.")
     secret_key: SecretStr | None = Field(default=None, description="Signs tokens.")
-    encryption_keys: SecretStr | None = Field(
-        default=None, description="Comma-separated Fernet keys, newest first."
-    )
+    encryption_keys: SecretStr | None = Field(default=None, description="Comma-separated Fernet keys, newest first.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -105,9 +105,7 @@ def _describe_field_error(item: dict[str, Any]) -> str:
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return JSONResponse(
-        error_body(exc.code, exc.detail, **exc.extra), status_code=exc.status_code, headers=exc.headers
-    )
+    return JSONResponse(error_body(exc.code, exc.detail, **exc.extra), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -129,9 +127,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
         detail = "No such resource."
     elif exc.status_code == 405:
         detail = "This method is not allowed on this resource."
-    return JSONResponse(
-        error_body(code, detail), status_code=exc.status_code, headers=getattr(exc, "headers", None)
-    )
+    return JSONResponse(error_body(code, detail), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

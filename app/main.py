@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=(
             "Shared expenses with exact splits, budgets, bank-statement import and chat entry. "
-            "Errors always look like `{\"error\": \"<code>\", \"detail\": \"<sentence>\"}`; "
+            'Errors always look like `{"error": "<code>", "detail": "<sentence>"}`; '
             "money is a decimal string."
         ),
         openapi_tags=OPENAPI_TAGS,

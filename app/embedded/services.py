@@ -57,9 +57,7 @@ def running_services(
         except BlockingIOError:
             yield _attach(settings, state_file)
             return
-        postgres = (
-            EmbeddedPostgres(data_dir, extra_settings=postgres_settings) if settings.embedded_database else None
-        )
+        postgres = EmbeddedPostgres(data_dir, extra_settings=postgres_settings) if settings.embedded_database else None
         valkey = EmbeddedValkey(data_dir) if embedded_redis else None
         try:
             if postgres is not None:

@@ -71,9 +71,7 @@ class ExpenseAnalytics(UUIDPrimaryKey, Timestamps, Base):
     average_amount: Mapped[Decimal] = money(0)
     category_breakdown: Mapped[dict[str, Any]] = json_object()
     # Seed 000 has DECIMAL(5,2), which overflows past 999.99 %: a month ten times the last is +900 %.
-    trend_percentage: Mapped[Decimal] = mapped_column(
-        Numeric(9, 2), default=Decimal(0), server_default=text("0")
-    )
+    trend_percentage: Mapped[Decimal] = mapped_column(Numeric(9, 2), default=Decimal(0), server_default=text("0"))
 
 
 class UserSpendingPattern(UUIDPrimaryKey, Timestamps, Base):
@@ -91,9 +89,7 @@ class UserSpendingPattern(UUIDPrimaryKey, Timestamps, Base):
     category_distribution: Mapped[dict[str, Any]] = json_object()
     average_expense_amount: Mapped[Decimal] = money(0)
     expense_frequency: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal(0), server_default=text("0"))
-    group_vs_individual_ratio: Mapped[Decimal] = mapped_column(
-        PERCENT, default=Decimal(0), server_default=text("0")
-    )
+    group_vs_individual_ratio: Mapped[Decimal] = mapped_column(PERCENT, default=Decimal(0), server_default=text("0"))
     most_active_groups: Mapped[list[Any]] = json_array()
     seasonal_spending: Mapped[dict[str, Any]] = json_object()
 

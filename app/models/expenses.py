@@ -51,9 +51,7 @@ from app.models.enums import (
 
 _EXCLUDED = ", ".join(f"'{c.value}'" for c in EXCLUDED_CLASSIFICATIONS)
 # exclude_from_totals follows the classification unless the user set an override (SCHEMA-MAP.md).
-EXCLUDE_FROM_TOTALS_SQL = (
-    f"COALESCE(exclude_from_totals_override, expense_classification::text IN ({_EXCLUDED}))"
-)
+EXCLUDE_FROM_TOTALS_SQL = f"COALESCE(exclude_from_totals_override, expense_classification::text IN ({_EXCLUDED}))"
 
 
 class Expense(UUIDPrimaryKey, Timestamps, Base):
@@ -138,9 +136,7 @@ class Expense(UUIDPrimaryKey, Timestamps, Base):
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = user_fk("SET NULL")
     # Seed 002 and SCHEMA-MAP.md: what kind of money movement, where it came from, how it counts.
-    transaction_type: Mapped[TransactionType] = choice(
-        TransactionType, "transaction_type", TransactionType.EXPENSE
-    )
+    transaction_type: Mapped[TransactionType] = choice(TransactionType, "transaction_type", TransactionType.EXPENSE)
     source: Mapped[ExpenseSource] = choice(ExpenseSource, "expense_source", ExpenseSource.MANUAL)
     expense_classification: Mapped[ExpenseClassification] = choice(
         ExpenseClassification, "expense_classification", ExpenseClassification.REGULAR_MONTHLY
@@ -282,4 +278,3 @@ class ExpenseMention(UUIDPrimaryKey, CreatedAt, Base):
     mentioned_category_id: Mapped[uuid.UUID | None] = fk("categories.id", "CASCADE")
     mentioned_tag_id: Mapped[uuid.UUID | None] = fk("tags.id", "CASCADE")
     mentioned_text: Mapped[str] = mapped_column(String(100))
-

@@ -57,12 +57,8 @@ class Category(UUIDPrimaryKey, Timestamps, Base):
         # user's rows among theirs (NULL owners would never collide under a plain UNIQUE).
         Index("idx_category_name", "name", unique=True, postgresql_where=text("user_id IS NULL")),
         Index("idx_category_slug", "slug", unique=True, postgresql_where=text("user_id IS NULL")),
-        Index(
-            "idx_category_user_name", "user_id", "name", unique=True, postgresql_where=text("user_id IS NOT NULL")
-        ),
-        Index(
-            "idx_category_user_slug", "user_id", "slug", unique=True, postgresql_where=text("user_id IS NOT NULL")
-        ),
+        Index("idx_category_user_name", "user_id", "name", unique=True, postgresql_where=text("user_id IS NOT NULL")),
+        Index("idx_category_user_slug", "user_id", "slug", unique=True, postgresql_where=text("user_id IS NOT NULL")),
         Index("idx_category_parent", "parent_id"),
     )
 

@@ -191,9 +191,7 @@ class UserPreferences(UUIDPrimaryKey, Timestamps, Base):
     user_id: Mapped[int] = user_fk("CASCADE", unique=True)
     sidebar_collapsed: Mapped[bool] = flag(False)
     quick_add_mode: Mapped[QuickAddMode] = choice(QuickAddMode, "quick_add_mode", QuickAddMode.NORMAL)
-    default_chat_parser: Mapped[ChatParserChoice] = choice(
-        ChatParserChoice, "default_chat_parser", ChatParserChoice.AI
-    )
+    default_chat_parser: Mapped[ChatParserChoice] = choice(ChatParserChoice, "default_chat_parser", ChatParserChoice.AI)
     locale: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     date_format: Mapped[DateFormat] = choice(DateFormat, "date_format", DateFormat.ISO)
     theme: Mapped[Theme] = choice(Theme, "theme", Theme.SYSTEM)

@@ -18,9 +18,7 @@ async def list_currencies(session: AsyncSession, *, include_inactive: bool = Fal
 
 async def list_countries(session: AsyncSession) -> list[CountryOut]:
     query = (
-        select(Country, Currency.code)
-        .outerjoin(Currency, Country.currency_id == Currency.id)
-        .order_by(Country.name)
+        select(Country, Currency.code).outerjoin(Currency, Country.currency_id == Currency.id).order_by(Country.name)
     )
     return [
         CountryOut(
@@ -36,9 +34,7 @@ async def list_countries(session: AsyncSession) -> list[CountryOut]:
 
 async def default_category_tree(session: AsyncSession) -> list[CategoryOut]:
     """The system categories as a tree (parents in name order, each with its children)."""
-    rows = (
-        await session.scalars(select(Category).where(Category.user_id.is_(None)).order_by(Category.name))
-    ).all()
+    rows = (await session.scalars(select(Category).where(Category.user_id.is_(None)).order_by(Category.name))).all()
     nodes = {row.id: CategoryOut.model_validate(row) for row in rows}
     roots: list[CategoryOut] = []
     for row in rows:

@@ -22,10 +22,7 @@ class SeedReport:
     categories: int
 
     def __str__(self) -> str:
-        return (
-            f"added {self.currencies} currencies, {self.countries} countries, "
-            f"{self.categories} categories"
-        )
+        return f"added {self.currencies} currencies, {self.countries} countries, {self.categories} categories"
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -75,20 +72,14 @@ async def _seed_categories(session: AsyncSession) -> int:
     system_only = Category.user_id.is_(None)
 
     def upsert(rows: list[dict[str, object]]):  # type: ignore[no-untyped-def]
-        return (
-            insert(Category)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["slug"], index_where=system_only)
-        )
+        return insert(Category).values(rows).on_conflict_do_nothing(index_elements=["slug"], index_where=system_only)
 
     parents = [
         {"slug": spec.slug, "name": spec.name, "icon": spec.icon, "color": spec.color, "is_default": True}
         for spec in DEFAULT_CATEGORIES
     ]
     added = await _insert_missing(session, upsert(parents))
-    parent_ids = dict(
-        (await session.execute(select(Category.slug, Category.id).where(system_only))).all()
-    )
+    parent_ids = dict((await session.execute(select(Category.slug, Category.id).where(system_only))).all())
     children = [
         {
             "slug": slug,

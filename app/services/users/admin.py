@@ -17,9 +17,7 @@ class AdminExists(Exception):
 async def create_admin_user(session: AsyncSession, *, email: str, username: str, password: str) -> int:
     email = email.strip().lower()
     username = username.strip()
-    taken = await session.scalar(
-        select(User.id).where(or_(func.lower(User.email) == email, User.username == username))
-    )
+    taken = await session.scalar(select(User.id).where(or_(func.lower(User.email) == email, User.username == username)))
     if taken is not None:
         raise AdminExists(f"a user with e-mail {email} or username {username} already exists")
     user = User(
