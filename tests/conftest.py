@@ -36,7 +36,7 @@ def _worker_index(config: pytest.Config) -> int:
     return int(worker.removeprefix("gw") or 0)
 
 
-async def _create_database(admin_url: str, name: str) -> None:
+async def _admin(admin_url: str, statements: list[str]) -> None:
     url = make_url(admin_url)
     connection = await asyncpg.connect(
         host=url.query.get("host") or url.host,
@@ -46,23 +46,8 @@ async def _create_database(admin_url: str, name: str) -> None:
         database=url.database,
     )
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-
-
-async def _drop_database(admin_url: str, name: str) -> None:
-    url = make_url(admin_url)
-    connection = await asyncpg.connect(
-        host=url.query.get("host") or url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        database=url.database,
-    )
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for statement in statements:
+            await connection.execute(statement)
     finally:
         await connection.close()
 
@@ -79,11 +64,11 @@ class TestServers:
 
     async def new_database(self, prefix: str) -> tuple[str, str]:
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-        await _create_database(self.admin_url, name)
+        await _admin(self.admin_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
         return name, self.database_url(name)
 
     async def drop_database(self, name: str) -> None:
-        await _drop_database(self.admin_url, name)
+        await _admin(self.admin_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
 
 
 @pytest.fixture(scope="session")

@@ -17,15 +17,13 @@ from pathlib import Path
 
 from app.embedded.process import (
     SIGINT,
+    ChildServer,
     EmbeddedError,
-    die_with_parent,
     is_root,
     live_process,
     read_pid,
     short_run_dir,
     stop_process,
-    tail,
-    wait_until,
 )
 
 SYSTEM_USER = "expense_tracker_db"
@@ -50,7 +48,7 @@ class EmbeddedPostgres:
         self.socket_dir = short_run_dir(self.data_dir, "pg")
         self.log_path = self.data_dir / "postgres.log"
         self.extra_settings = extra_settings or {}
-        self._process: subprocess.Popen[bytes] | None = None
+        self._server = ChildServer("PostgreSQL", self.log_path, SIGINT)
         self._account = _run_as_account() if is_root() else None
 
     def url(self, database: str) -> str:
@@ -72,37 +70,15 @@ class EmbeddedPostgres:
         }
         for name, value in settings.items():
             command += ["-c", f"{name}={value}"]
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                # Its own session: Ctrl-C in the terminal reaches `serve`, which then stops us in order.
-                start_new_session=True,
-                preexec_fn=die_with_parent(SIGINT),
-                **self._credentials(),
-            )
-        try:
-            wait_until(self._ready, timeout, self._exited)
-        except EmbeddedError as error:
-            self.stop()
-            raise EmbeddedError(f"PostgreSQL did not start: {error}") from None
+        # Fast shutdown on SIGINT: open transactions roll back, data is flushed.
+        self._server.spawn(command, self._ready, timeout, **self._credentials())
 
-    def stop(self, timeout: float = 30) -> None:
-        """Fast shutdown (SIGINT): open transactions roll back, data is flushed."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(SIGINT)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
-        self._process = None
+    def stop(self) -> None:
+        self._server.stop()
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process and self._process.poll() is None else None
+        return self._server.pid
 
     def _ready(self) -> bool:
         try:
@@ -110,11 +86,6 @@ class EmbeddedPostgres:
         except OSError:
             return False
         return len(lines) >= 8 and lines[7].strip() == "ready"
-
-    def _exited(self) -> str | None:
-        if self._process is not None and self._process.poll() is not None:
-            return f"exited with code {self._process.returncode}: {tail(self.log_path)}"
-        return None
 
     def _initdb(self) -> None:
         command = [

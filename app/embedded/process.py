@@ -6,10 +6,12 @@ import ctypes
 import hashlib
 import os
 import signal
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -79,6 +81,53 @@ def stop_process(process: psutil.Process | None, first_signal: int, timeout: flo
         process.wait(5)
     except psutil.NoSuchProcess:
         pass
+
+
+class ChildServer:
+    """A server process we start, watch until ready, and stop with its own polite signal."""
+
+    def __init__(self, name: str, log_path: Path, stop_signal: int) -> None:
+        self.name = name
+        self.log_path = log_path
+        self.stop_signal = stop_signal
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process and self._process.poll() is None else None
+
+    def spawn(self, command: list[str], ready: Callable[[], bool], timeout: float, **popen: Any) -> None:
+        with open(self.log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                # Its own session: Ctrl-C in the terminal reaches `serve`, which then stops us in order.
+                start_new_session=True,
+                preexec_fn=die_with_parent(self.stop_signal),
+                **popen,
+            )
+        try:
+            wait_until(ready, timeout, self._exited)
+        except EmbeddedError as error:
+            self.stop()
+            raise EmbeddedError(f"{self.name} did not start: {error}") from None
+
+    def stop(self, timeout: float = 30) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(self.stop_signal)
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(5)
+        self._process = None
+
+    def _exited(self) -> str | None:
+        if self._process is not None and self._process.poll() is not None:
+            return f"exited with code {self._process.returncode}: {tail(self.log_path)}"
+        return None
 
 
 def wait_until(check: Callable[[], bool], timeout: float, failed: Callable[[], str | None]) -> None:

