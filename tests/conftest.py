@@ -31,7 +31,7 @@ from app.migrations import upgrade_to_head
 from app.services.reference.seed import seed_reference_data
 
 
-def _worker_index(config: pytest.Config) -> int:
+def _worker_index() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     return int(worker.removeprefix("gw") or 0)
 
@@ -95,7 +95,7 @@ def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         base = redis_url.split("?")[0].rstrip("/")
         if base.count("/") > 2:
             base = base.rsplit("/", 1)[0]
-        redis_url = f"{base}/{1 + _worker_index(request.config) % 15}"
+        redis_url = f"{base}/{1 + _worker_index() % 15}"
     if database_url.startswith(("postgres://", "postgresql://")):
         database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
     try:

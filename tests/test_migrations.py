@@ -99,6 +99,5 @@ async def test_seed_indexes_exist(session) -> None:  # type: ignore[no-untyped-d
     definitions = {name: definition for name, definition in rows}
     assert wanted <= definitions.keys()
     assert "USING gin" in definitions["idx_expense_search"]
-    assert "WHERE ((status)::text = 'pending'::text)" in definitions["idx_settlement_pending"] or (
-        "WHERE (status = 'pending'" in definitions["idx_settlement_pending"]
-    )
+    assert "WHERE" in definitions["idx_settlement_pending"]
+    assert "'pending'" in definitions["idx_settlement_pending"]
