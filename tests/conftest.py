@@ -72,7 +72,7 @@ class TestServers:
 
 
 @pytest.fixture(scope="session")
-def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServers]:
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServers]:
     database_url = os.environ.get("TEST_DATABASE_URL")
     redis_url = os.environ.get("TEST_REDIS_URL")
     postgres = valkey = None
