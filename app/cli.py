@@ -26,6 +26,7 @@ from app.config import ConfigError, Settings, get_settings, load_settings
 from app.db import Database, safe_url
 from app.embedded.process import SIGTERM, EmbeddedError, die_with_parent
 from app.embedded.services import ServiceUrls, running_services
+from app.errors import first_line
 from app.logging import configure_logging, get_logger
 
 cli = typer.Typer(
@@ -98,10 +99,8 @@ def _wait_for_database(database_url: str, wait_seconds: float) -> None:
                         return
                 except Exception as error:
                     if time.monotonic() >= deadline:
-                        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
                         raise StartupError(
-                            f"cannot reach the database at {safe_url(database_url)}: "
-                            f"{reason[0] if reason else type(error).__name__}"
+                            f"cannot reach the database at {safe_url(database_url)}: {first_line(error)}"
                         ) from None
                     await asyncio.sleep(0.5)
         finally:

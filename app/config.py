@@ -63,14 +63,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _asyncpg_driver(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
-            if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value[len(prefix) :]
-        if not value.startswith("postgresql+asyncpg://"):
-            raise ValueError("must be a postgresql:// URL")
-        return value
+        return None if value is None else asyncpg_url(value)
 
     @field_validator("redis_url")
     @classmethod
@@ -107,6 +100,16 @@ class Settings(BaseSettings):
         if self.encryption_keys is None:
             raise ConfigError("ENCRYPTION_KEYS is not set")
         return parse_fernet_keys(self.encryption_keys.get_secret_value())
+
+
+def asyncpg_url(value: str) -> str:
+    """Any PostgreSQL URL spelling, with the asyncpg driver the app uses."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if value.startswith(prefix):
+            return "postgresql+asyncpg://" + value[len(prefix) :]
+    if not value.startswith("postgresql+asyncpg://"):
+        raise ValueError("must be a postgresql:// URL")
+    return value
 
 
 def parse_fernet_keys(raw: str) -> list[bytes]:

@@ -92,6 +92,12 @@ _STATUS_CODES = {
 }
 
 
+def first_line(error: BaseException) -> str:
+    """A driver or client error in one line (SQLAlchemy wraps the driver's error in `.orig`)."""
+    message = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return message[0] if message else type(error).__name__
+
+
 def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
     return {"error": code, "detail": detail, **extra}
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
 from app import jobs
-from app.config import Settings
+from app.config import Settings, asyncpg_url
 from app.db import Database, _request_session, set_database
 from app.main import create_app
 from app.migrations import upgrade_to_head
@@ -96,8 +96,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServers]:
         if base.count("/") > 2:
             base = base.rsplit("/", 1)[0]
         redis_url = f"{base}/{1 + _worker_index() % 15}"
-    if database_url.startswith(("postgres://", "postgresql://")):
-        database_url = "postgresql+asyncpg://" + database_url.split("://", 1)[1]
+    database_url = asyncpg_url(database_url)
     try:
         yield TestServers(database_url, redis_url)
     finally:

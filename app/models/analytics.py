@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import (
+    NIL_UUID_SQL,
     PERCENT,
     Base,
     Timestamps,
@@ -36,8 +37,6 @@ from app.models.base import (
 )
 from app.models.enums import PeriodType, ReportFormat, ReportStatus, Weekday
 
-_NO_UUID = "'00000000-0000-0000-0000-000000000000'::uuid"
-
 
 class ExpenseAnalytics(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "expense_analytics"
@@ -48,8 +47,8 @@ class ExpenseAnalytics(UUIDPrimaryKey, Timestamps, Base):
         Index(
             "uq_expense_analytics_scope",
             text("COALESCE(user_id, 0)"),
-            text(f"COALESCE(group_id, {_NO_UUID})"),
-            text(f"COALESCE(category_id, {_NO_UUID})"),
+            text(f"COALESCE(group_id, {NIL_UUID_SQL})"),
+            text(f"COALESCE(category_id, {NIL_UUID_SQL})"),
             "period_type",
             "period_start",
             unique=True,

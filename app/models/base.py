@@ -40,6 +40,8 @@ MONEY = Numeric(19, 4)
 # Exchange rates keep seed 000's DECIMAL(20,10).
 RATE = Numeric(20, 10)
 PERCENT = Numeric(5, 2)
+# Stands in for NULL in unique indexes over nullable UUID columns (NULLs never collide).
+NIL_UUID_SQL = "'00000000-0000-0000-0000-000000000000'::uuid"
 
 
 class Base(DeclarativeBase):

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import (
+    NIL_UUID_SQL,
     PERCENT,
     Base,
     CreatedAt,
@@ -46,8 +47,6 @@ from app.models.enums import (
     ProcessingStage,
     StageStatus,
 )
-
-_NO_UUID = "'00000000-0000-0000-0000-000000000000'::uuid"
 
 
 class Account(UUIDPrimaryKey, Timestamps, Base):
@@ -121,7 +120,7 @@ class StatementPassword(UUIDPrimaryKey, Timestamps, Base):
         Index(
             "unique_default_per_account",
             "user_id",
-            text(f"COALESCE(account_id, {_NO_UUID})"),
+            text(f"COALESCE(account_id, {NIL_UUID_SQL})"),
             unique=True,
             postgresql_where=text("is_default"),
         ),

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.db import get_database
-from app.errors import error_body
+from app.errors import error_body, first_line
 from app.jobs import get_queue
 
 router = APIRouter(tags=["health"])
@@ -44,7 +44,7 @@ async def _check_database(head: str | None) -> str:
     except TimeoutError:
         return f"no answer within {CHECK_TIMEOUT_SECONDS:.0f}s"
     except Exception as error:  # any driver error means "not ready"; say which
-        return _first_line(error)
+        return f"{type(error).__name__}: {first_line(error)}"
     if head is not None and revision != head:
         return f"schema is at revision {revision}, expected {head}; run `expense-tracker migrate`"
     return "ok"
@@ -57,10 +57,5 @@ async def _check_redis() -> str:
     except TimeoutError:
         return f"no answer within {CHECK_TIMEOUT_SECONDS:.0f}s"
     except Exception as error:  # any client error means "not ready"
-        return _first_line(error)
+        return f"{type(error).__name__}: {first_line(error)}"
     return "ok"
-
-
-def _first_line(error: BaseException) -> str:
-    message = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
