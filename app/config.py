@@ -43,6 +43,32 @@ class Settings(BaseSettings):
     db_connect_wait_seconds: float = Field(default=5.0, ge=0)
     worker_max_jobs: int = Field(default=10, ge=1)
 
+    # Accounts and sign-in.
+    public_url: str = Field(default="http://localhost:8000", description="Base of links in e-mails.")
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    email_verification_hours: int = Field(default=48, ge=1)
+    password_reset_minutes: int = Field(default=60, ge=5)
+    login_max_failures: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    auth_rate_limit_per_minute: int = Field(default=20, ge=1, description="Per IP, per auth action.")
+    avatar_max_mb: int = Field(default=5, ge=1, le=50)
+
+    # Outgoing e-mail; with SMTP_HOST unset, e-mails are written to the notification and application logs.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Expense Tracker <no-reply@localhost>"
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # AI providers: where their APIs live (overridable for proxies and tests) and how long a test call may take.
+    openai_base_url: str | None = None
+    anthropic_base_url: str | None = None
+    gemini_base_url: str | None = None
+    ai_test_timeout_seconds: float = Field(default=10.0, gt=0)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -55,7 +81,7 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("database_url", "redis_url", mode="before")
+    @field_validator("database_url", "redis_url", "smtp_host", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -95,6 +121,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def avatar_max_bytes(self) -> int:
+        return self.avatar_max_mb * 1024 * 1024
 
     def fernet_keys(self) -> list[bytes]:
         if self.encryption_keys is None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import jobs
 from app.config import Settings
+from app.errors import AppError
 
 
 def create_engine(database_url: str, settings: Settings | None = None, **kwargs: object) -> AsyncEngine:
@@ -41,6 +42,30 @@ def safe_url(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
+@asynccontextmanager
+async def unit_of_work(session: AsyncSession) -> AsyncIterator[None]:
+    """Commit on success and send the jobs queued on the session; roll back and drop them on error.
+
+    An AppError raised with keep_changes=True commits first (a failed login still counts).
+    """
+    try:
+        yield
+    except AppError as error:
+        if not error.keep_changes:
+            jobs.discard_pending(session)
+            await session.rollback()
+            raise
+        await session.commit()
+        await jobs.dispatch_pending(session)
+        raise
+    except BaseException:
+        jobs.discard_pending(session)
+        await session.rollback()
+        raise
+    await session.commit()
+    await jobs.dispatch_pending(session)
+
+
 class Database:
     """Holds the engine and session factory for one process (the app or a worker)."""
 
@@ -51,15 +76,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: commits on success, rolls back on error (workers, scripts)."""
-        async with self.sessionmaker() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                jobs.discard_pending(session)
-                await session.rollback()
-                raise
-            await jobs.dispatch_pending(session)
+        async with self.sessionmaker() as session, unit_of_work(session):
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

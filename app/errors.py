@@ -15,13 +15,22 @@ log = get_logger(__name__)
 
 
 class AppError(Exception):
+    """A failure the client caused, answered with `status_code` and a sentence.
+
+    `keep_changes=True` commits what the request wrote before failing: a failed login must still count
+    towards the lockout, and a reused refresh token must still revoke its family.
+    """
+
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, keep_changes: bool = False, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        self.keep_changes = keep_changes
         self.extra = extra
 
 
@@ -46,6 +55,11 @@ class Unauthorized(AppError):
 
     def __init__(self, detail: str = "Authentication required.", **extra: Any) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+
+
+class BadRequest(AppError):
+    status_code = 400
+    code = "bad_request"
 
 
 class Locked(AppError):

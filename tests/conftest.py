@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_e
 
 from app import jobs
 from app.config import Settings, asyncpg_url
-from app.db import Database, _request_session, set_database
+from app.db import Database, _request_session, set_database, unit_of_work
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.services.reference.seed import seed_reference_data
@@ -173,8 +173,9 @@ async def app(settings: Settings, session: AsyncSession, redis_client: aioredis.
     application = create_app(settings)
 
     async def test_session() -> AsyncIterator[AsyncSession]:
-        yield session
-        await session.flush()
+        # The same commit/rollback rules as production; here a commit only releases a savepoint.
+        async with unit_of_work(session):
+            yield session
 
     application.dependency_overrides[_request_session] = test_session
     async with application.router.lifespan_context(application):

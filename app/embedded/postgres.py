@@ -7,6 +7,7 @@ root, so under root it runs as a dedicated system user.
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
 import pwd
@@ -27,6 +28,7 @@ from app.embedded.process import (
 )
 
 SYSTEM_USER = "expense_tracker_db"
+USERADD_LOCK = "/tmp/expense-tracker-useradd.lock"  # noqa: S108 - shared by every process on the machine
 SUPERUSER = "postgres"
 
 
@@ -140,6 +142,19 @@ def _run_as_account() -> tuple[int, int]:
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:
+        entry = _create_system_user()
+    return entry.pw_uid, entry.pw_gid
+
+
+def _create_system_user() -> pwd.struct_passwd:
+    # Several processes may start at once on a fresh machine (parallel test workers), and concurrent
+    # useradd runs were seen to leave a uid that no longer exists: one at a time, then look again.
+    with open(USERADD_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return pwd.getpwnam(SYSTEM_USER)
+        except KeyError:
+            pass
         useradd = shutil.which("useradd") or "/usr/sbin/useradd"
         result = subprocess.run(
             [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
@@ -151,9 +166,8 @@ def _run_as_account() -> tuple[int, int]:
             raise EmbeddedError(
                 f"PostgreSQL cannot run as root and creating the system user {SYSTEM_USER!r} failed: "
                 f"{result.stderr.strip() or result.returncode}; run as a normal user instead"
-            ) from None
-        entry = pwd.getpwnam(SYSTEM_USER)
-    return entry.pw_uid, entry.pw_gid
+            )
+        return pwd.getpwnam(SYSTEM_USER)
 
 
 def _chown_tree(path: Path, uid: int, gid: int) -> None:

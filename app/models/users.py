@@ -51,7 +51,10 @@ class User(Timestamps, Base):
     __table_args__ = (
         CheckConstraint("failed_login_attempts >= 0", name="failed_login_attempts_not_negative"),
         CheckConstraint("preferred_currency ~ '^[A-Z]{3}$'", name="preferred_currency_iso"),
-        # UNIQUE(email) and UNIQUE(username) already index idx_user_email / idx_user_username.
+        # UNIQUE(email) and UNIQUE(username) already index idx_user_email / idx_user_username; these
+        # make "Alice@x.io" and "alice@x.io" (or "Bob" and "bob") one account, and serve login lookups.
+        Index("uq_user_email_lower", func.lower(text("email")), unique=True),
+        Index("uq_user_username_lower", func.lower(text("username")), unique=True),
         Index("idx_user_is_active", "is_active", "is_verified"),
     )
 
