@@ -98,6 +98,15 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (make one with `expense-tracker generate-key`)")
+        return value
+
     @field_validator("encryption_keys")
     @classmethod
     def _valid_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:

@@ -15,7 +15,7 @@ from app.errors import install_error_handlers
 from app.logging import configure_logging, get_logger
 from app.middleware import RequestContextMiddleware
 from app.migrations import head_revision
-from app.routers import health, reference
+from app.routers import auth, friends, health, reference, users
 
 log = get_logger(__name__)
 
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         set_database(database)
         jobs.set_queue(queue)
         app.state.settings = settings
+        app.state.redis = queue  # arq's pool is a full Redis client: rate limits share its connections
         app.state.head_revision = head_revision()
         log.info("api_started", version=__version__)
         try:
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     api = APIRouter(prefix=API_PREFIX)
-    api.include_router(reference.router)
+    for router in (auth.router, users.router, friends.router, reference.router):
+        api.include_router(router)
     app.include_router(health.router)
     app.include_router(api)
     return app

@@ -1,7 +1,14 @@
-"""Password hashing (argon2id) and encryption of secrets at rest (Fernet, rotatable keys)."""
+"""Password hashing (argon2id), tokens, and encryption of secrets at rest (Fernet, rotatable keys)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -58,3 +65,59 @@ class SecretBox:
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt under the newest key (for `expense-tracker rotate-keys`)."""
         return self._fernet.rotate(token)
+
+
+# --- Tokens -------------------------------------------------------------------------------------------
+# Access tokens are short-lived JWTs (HS256 with SECRET_KEY) naming the user and the login session
+# (refresh-token family) they belong to, so revoking a session also ends its access tokens.
+# Refresh, verification and reset tokens are opaque random strings stored only as SHA-256 digests.
+
+ACCESS_TOKEN_AUDIENCE = "expense-tracker:access"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: int
+    session_id: uuid.UUID
+
+
+def create_access_token(user_id: int, session_id: uuid.UUID, *, secret: str, lifetime: timedelta) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "aud": ACCESS_TOKEN_AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_access_token(token: str, *, secret: str) -> AccessClaims | None:
+    """The token's claims, or None when it is malformed, forged or expired."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=ACCESS_TOKEN_AUDIENCE, options={"require": ["exp", "sub"]}
+        )
+        return AccessClaims(user_id=int(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
+        return None
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Verified against when the login names nobody, so a miss costs as long as a wrong password.
+DUMMY_PASSWORD_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def mask_secret(secret: str) -> str:
+    """A hint that identifies a key without revealing it: `sk-...abcd`."""
+    if len(secret) < 12:
+        return "..." + secret[-2:] if len(secret) > 6 else "..."
+    return f"{secret[:3]}...{secret[-4:]}"

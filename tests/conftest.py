@@ -151,7 +151,7 @@ def settings(database_url: str, servers: TestServers, tmp_path: Path) -> Setting
         database_url=database_url,
         redis_url=servers.redis_url,
         data_dir=tmp_path / "data",
-        secret_key=SecretStr("test-secret-key"),
+        secret_key=SecretStr("test-secret-key-" + "x" * 32),
         encryption_keys=SecretStr(Fernet.generate_key().decode()),
         log_format="console",
         cors_origins=["https://app.example.com"],

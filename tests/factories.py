@@ -75,3 +75,38 @@ async def make_expense(session: AsyncSession, payer: User, **overrides: Any) -> 
     session.add(expense)
     await session.flush()
     return expense
+
+
+TEST_PASSWORD = "a long enough test password"
+_test_password_hash: str | None = None
+
+
+def test_password_hash() -> str:
+    """One argon2 hash of TEST_PASSWORD per test process (hashing is slow by design)."""
+    global _test_password_hash
+    if _test_password_hash is None:
+        from app.security import hash_password
+
+        _test_password_hash = hash_password(TEST_PASSWORD)
+    return _test_password_hash
+
+
+async def make_account(session: AsyncSession, **overrides: Any) -> User:
+    """A user who can sign in with TEST_PASSWORD, with profile and preferences rows."""
+    from app.models import UserPreferences
+
+    user = await make_user(session, **overrides)
+    user.password = test_password_hash()
+    session.add(UserPreferences(user_id=user.id))
+    await session.flush()
+    return user
+
+
+async def auth_headers(session: AsyncSession, settings: Any, user: User) -> dict[str, str]:
+    """Bearer headers for a fresh login session of `user`, without the cost of a password check."""
+    from app.services.audit import ClientInfo
+    from app.services.auth.sessions import start_session
+
+    pair = start_session(session, settings, user, ClientInfo(ip="127.0.0.1"))
+    await session.flush()
+    return {"Authorization": f"Bearer {pair.access_token}"}

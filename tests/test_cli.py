@@ -133,7 +133,7 @@ def test_unreachable_database_is_one_line(env: dict[str, str]) -> None:
     settings = {
         "DATABASE_URL": "postgresql://app:hunter2@127.0.0.1:1/app",
         "REDIS_URL": "redis://127.0.0.1:1/0",
-        "SECRET_KEY": "s",
+        "SECRET_KEY": "s" * 40,
         "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DB_CONNECT_WAIT_SECONDS": "0",
     }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from pydantic import ValidationError
 
 from app.config import ConfigError, Settings, ensure_secrets, load_settings
 
@@ -71,6 +72,11 @@ def test_urls_and_lists_are_normalised(clean_env: Path, monkeypatch: pytest.Monk
 
 def test_given_secrets_win_over_the_embedded_file(clean_env: Path) -> None:
     key = Fernet.generate_key().decode()
-    settings = ensure_secrets(Settings(secret_key="given", encryption_keys=key))
-    assert settings.secret_key is not None and settings.secret_key.get_secret_value() == "given"
+    settings = ensure_secrets(Settings(secret_key="given" * 8, encryption_keys=key))
+    assert settings.secret_key is not None and settings.secret_key.get_secret_value() == "given" * 8
     assert not (clean_env / "secrets.json").exists()
+
+
+def test_short_secret_key_is_refused(clean_env: Path) -> None:
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        Settings(secret_key="short", encryption_keys=Fernet.generate_key().decode())

@@ -9,10 +9,11 @@ from arq import cron
 from app.jobs import QUEUE_NAME
 from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens
+from app.workers.notifications import deliver_email
 
 
 class WorkerSettings:
-    functions: ClassVar = [purge_expired_tokens]
+    functions: ClassVar = [purge_expired_tokens, deliver_email]
     cron_jobs: ClassVar = [cron(purge_expired_tokens, hour={3}, minute={17}, unique=True)]
     on_startup = startup
     on_shutdown = shutdown

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Category, Country, Currency
+from app.services.notifications.templates import seed_templates
 from app.services.reference.categories import DEFAULT_CATEGORIES
 
 
@@ -20,9 +21,13 @@ class SeedReport:
     currencies: int
     countries: int
     categories: int
+    templates: int = 0
 
     def __str__(self) -> str:
-        return f"added {self.currencies} currencies, {self.countries} countries, {self.categories} categories"
+        return (
+            f"added {self.currencies} currencies, {self.countries} countries, {self.categories} categories, "
+            f"{self.templates} message templates"
+        )
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -65,7 +70,8 @@ async def seed_reference_data(session: AsyncSession) -> SeedReport:
     )
 
     added_categories = await _seed_categories(session)
-    return SeedReport(added_currencies, added_countries, added_categories)
+    added_templates = await seed_templates(session)
+    return SeedReport(added_currencies, added_countries, added_categories, added_templates)
 
 
 async def _seed_categories(session: AsyncSession) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import User, UserPreferences, UserProfile
+from app.errors import Conflict
 from app.models.enums import UserRole
 from app.security import hash_password
+from app.services.users.accounts import create_account
 
 
 class AdminExists(Exception):
@@ -15,22 +15,18 @@ class AdminExists(Exception):
 
 
 async def create_admin_user(session: AsyncSession, *, email: str, username: str, password: str) -> int:
-    email = email.strip().lower()
-    username = username.strip()
-    taken = await session.scalar(select(User.id).where(or_(func.lower(User.email) == email, User.username == username)))
-    if taken is not None:
-        raise AdminExists(f"a user with e-mail {email} or username {username} already exists")
-    user = User(
-        email=email,
-        username=username,
-        password=hash_password(password),
-        role=UserRole.ADMIN,
-        is_verified=True,
-        is_staff=True,
-        is_superuser=True,
-    )
-    session.add(user)
-    await session.flush()
-    session.add_all([UserProfile(user_id=user.id), UserPreferences(user_id=user.id)])
-    await session.flush()
+    try:
+        user = await create_account(
+            session,
+            email=email,
+            username=username,
+            password_hash=hash_password(password),
+            role=UserRole.ADMIN,
+            is_verified=True,
+            is_staff=True,
+            is_superuser=True,
+        )
+    except Conflict:
+        taken = f"a user with e-mail {email.strip().lower()} or username {username.strip()} already exists"
+        raise AdminExists(taken) from None
     return user.id

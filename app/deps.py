@@ -1,0 +1,92 @@
+"""Request dependencies shared by every router: settings, Redis, the caller and where they call from.
+
+`CurrentUser` is the one way a route learns who is signed in: it checks the access token, that its
+login session (refresh-token family) is still open, and that the account is active, in one query.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from redis.asyncio import Redis
+from sqlalchemy import exists, select
+
+from app.config import Settings
+from app.db import SessionDep
+from app.errors import Forbidden, Unauthorized
+from app.models import RefreshToken, User
+from app.models.enums import UserRole
+from app.ratelimit import check_rate
+from app.security import read_access_token
+from app.services.audit import ClientInfo
+
+TOKEN_URL = "/api/v1/auth/login"
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _redis(request: Request) -> Redis:
+    return request.app.state.redis
+
+
+def _client(request: Request) -> ClientInfo:
+    host = request.client.host if request.client else None
+    try:
+        ip = str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        ip = None
+    return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+RedisDep = Annotated[Redis, Depends(_redis)]
+ClientDep = Annotated[ClientInfo, Depends(_client)]
+
+
+async def _current_user(
+    request: Request, session: SessionDep, settings: SettingsDep, token: str | None = Depends(_bearer)
+) -> User:
+    if not token:
+        raise Unauthorized("Sign in first: this needs a bearer access token.")
+    claims = read_access_token(token, secret=settings.secret_key.get_secret_value())  # type: ignore[union-attr]
+    if claims is None:
+        raise Unauthorized("The access token is invalid or has expired; refresh it or sign in again.")
+    session_open = exists().where(
+        RefreshToken.family_id == claims.session_id,
+        RefreshToken.user_id == claims.user_id,
+        RefreshToken.revoked_at.is_(None),
+    )
+    user = await session.scalar(select(User).where(User.id == claims.user_id, User.is_active, session_open))
+    if user is None:
+        raise Unauthorized("This session has ended; sign in again.")
+    request.state.session_id = claims.session_id
+    structlog.contextvars.bind_contextvars(user_id=user.id)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+async def _admin_user(user: CurrentUser) -> User:
+    if user.role != UserRole.ADMIN:
+        raise Forbidden("Only administrators can do this.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(_admin_user)]
+
+
+def rate_limited(action: str) -> object:
+    """A dependency counting one `action` attempt from the caller's address against the auth limit."""
+
+    async def dependency(redis: RedisDep, settings: SettingsDep, client: ClientDep) -> None:
+        await check_rate(redis, action, client.ip or "unknown", limit=settings.auth_rate_limit_per_minute)
+
+    return Depends(dependency)

@@ -1,0 +1,109 @@
+"""Message templates: the defaults seeded into `notification_templates`, and rendering.
+
+Administrators may edit the rows; rendering uses the row for the user's language when one is active,
+else English, else the default here. `$name` placeholders (string.Template) are filled from variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import Template
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import NotificationTemplate
+from app.models.enums import DeliveryChannel
+
+
+class NotificationType:
+    EMAIL_VERIFICATION = "email_verification"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+    ACCOUNT_LOCKED = "account_locked"
+
+
+@dataclass(frozen=True)
+class DefaultTemplate:
+    notification_type: str
+    subject: str
+    body: str
+
+
+DEFAULT_EMAIL_TEMPLATES = (
+    DefaultTemplate(
+        NotificationType.EMAIL_VERIFICATION,
+        "Confirm your e-mail address",
+        "Hello $name,\n\n"
+        "Please confirm your e-mail address for Expense Tracker by opening this link:\n\n"
+        "$link\n\n"
+        "or by entering this code in the app: $token\n\n"
+        "The link works once and expires in $hours hours. If you did not sign up, ignore this message.\n",
+    ),
+    DefaultTemplate(
+        NotificationType.PASSWORD_RESET,
+        "Reset your password",
+        "Hello $name,\n\n"
+        "Someone (hopefully you) asked to reset your Expense Tracker password. Choose a new one here:\n\n"
+        "$link\n\n"
+        "or enter this code in the app: $token\n\n"
+        "The link works once and expires in $minutes minutes. If you did not ask, ignore this message:\n"
+        "your password stays as it is.\n",
+    ),
+    DefaultTemplate(
+        NotificationType.PASSWORD_CHANGED,
+        "Your password was changed",
+        "Hello $name,\n\n"
+        "The password of your Expense Tracker account was changed and every other session was signed out.\n"
+        "If this was not you, reset your password now and contact your administrator.\n",
+    ),
+    DefaultTemplate(
+        NotificationType.ACCOUNT_LOCKED,
+        "Your account was locked",
+        "Hello $name,\n\n"
+        "After $attempts wrong passwords in a row, sign-in to your Expense Tracker account is locked until\n"
+        "$until (UTC). If this was not you, consider changing your password once the lock ends.\n",
+    ),
+)
+_DEFAULTS = {template.notification_type: template for template in DEFAULT_EMAIL_TEMPLATES}
+
+
+async def seed_templates(session: AsyncSession) -> int:
+    rows = [
+        {
+            "name": f"{template.notification_type}.email.en",
+            "notification_type": template.notification_type,
+            "template_type": DeliveryChannel.EMAIL,
+            "subject": template.subject,
+            "body": template.body,
+            "language": "en",
+        }
+        for template in DEFAULT_EMAIL_TEMPLATES
+    ]
+    result = await session.execute(
+        insert(NotificationTemplate).values(rows).on_conflict_do_nothing().returning(NotificationTemplate.id)
+    )
+    return len(result.all())
+
+
+async def render_email(
+    session: AsyncSession, notification_type: str, variables: dict[str, object], *, language: str = "en"
+) -> tuple[str, str]:
+    """The subject and body for this type of e-mail, filled in."""
+    rows = await session.scalars(
+        select(NotificationTemplate).where(
+            NotificationTemplate.notification_type == notification_type,
+            NotificationTemplate.template_type == DeliveryChannel.EMAIL,
+            NotificationTemplate.is_active,
+            NotificationTemplate.language.in_({language, "en"}),
+        )
+    )
+    by_language = {row.language: row for row in rows}
+    row = by_language.get(language) or by_language.get("en")
+    if row is not None:
+        subject, body = row.subject or _DEFAULTS[notification_type].subject, row.body
+    else:
+        subject, body = _DEFAULTS[notification_type].subject, _DEFAULTS[notification_type].body
+    values = {key: str(value) for key, value in variables.items()}
+    return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
