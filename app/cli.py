@@ -1,4 +1,4 @@
-"""`expense-tracker`: serve, worker, migrate, seed, create-admin, generate-key.
+"""`expense-tracker`: serve, worker, migrate, seed, create-admin, rotate-keys, generate-key.
 
 Every failure a user can cause (bad setting, unreachable database, busy port) ends with one line on
 stderr and a non-zero exit, never a traceback.
@@ -318,6 +318,31 @@ def create_admin(
 
         user_id = asyncio.run(run())
     typer.echo(f"created administrator {username} (id {user_id})")
+
+
+@cli.command("rotate-keys")
+@fail_cleanly
+def rotate_keys() -> None:
+    """Re-encrypt every stored secret with the first of ENCRYPTION_KEYS (prepend a new key first)."""
+    from app.services.admin.rotation import rotate_all
+
+    settings = _settings()
+    with running_services(settings, need_redis=False) as urls:
+        _prepare(settings, urls, need_redis=False)
+        _migrate(urls.database_url)
+
+        async def run() -> dict[str, int]:
+            database = Database(urls.database_url)
+            try:
+                return await rotate_all(database, settings.secret_box())
+            except ValueError as error:
+                raise StartupError(f"{error}; keep the old key in ENCRYPTION_KEYS until rotation has run") from None
+            finally:
+                await database.dispose()
+
+        counts = asyncio.run(run())
+    summary = ", ".join(f"{count} in {table}" for table, count in counts.items())
+    typer.echo(f"re-encrypted {sum(counts.values())} secrets with the newest key ({summary})")
 
 
 @cli.command("generate-key")

@@ -19,6 +19,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.security import SecretBox
+
 SECRETS_FILE = "secrets.json"
 
 
@@ -139,6 +141,10 @@ class Settings(BaseSettings):
         if self.encryption_keys is None:
             raise ConfigError("ENCRYPTION_KEYS is not set")
         return parse_fernet_keys(self.encryption_keys.get_secret_value())
+
+    def secret_box(self) -> SecretBox:
+        """Encrypts with the first of ENCRYPTION_KEYS, decrypts with any."""
+        return SecretBox(self.fernet_keys())
 
 
 def asyncpg_url(value: str) -> str:

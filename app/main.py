@@ -15,7 +15,7 @@ from app.errors import install_error_handlers
 from app.logging import configure_logging, get_logger
 from app.middleware import RequestContextMiddleware
 from app.migrations import head_revision
-from app.routers import auth, friends, health, reference, users
+from app.routers import admin, ai_settings, auth, friends, health, reference, users
 
 log = get_logger(__name__)
 
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth.router, users.router, friends.router, reference.router):
+    for router in (auth.router, users.router, friends.router, ai_settings.router, reference.router, admin.router):
         api.include_router(router)
     app.include_router(health.router)
     app.include_router(api)

@@ -64,7 +64,10 @@ class SecretBox:
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt under the newest key (for `expense-tracker rotate-keys`)."""
-        return self._fernet.rotate(token)
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise ValueError("a stored secret was encrypted with a key that is no longer configured") from None
 
 
 # --- Tokens -------------------------------------------------------------------------------------------

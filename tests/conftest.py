@@ -18,6 +18,7 @@ import asyncpg
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from arq.jobs import JobDef
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
@@ -29,6 +30,8 @@ from app.db import Database, _request_session, set_database, unit_of_work
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.services.reference.seed import seed_reference_data
+from tests.fakes.ai_providers import FakeAIProviders
+from tests.fakes.server import serve_in_thread
 
 
 def _worker_index() -> int:
@@ -189,3 +192,17 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def ai_providers() -> Iterator[FakeAIProviders]:
+    """Fake OpenAI, Anthropic and Gemini APIs, shared by the tests of one worker."""
+    fake = FakeAIProviders()
+    with serve_in_thread(fake.app()) as base_url:
+        fake.base_url = base_url
+        yield fake
+
+
+async def queued_jobs(app) -> list[JobDef]:  # type: ignore[no-untyped-def]
+    """The jobs the app has sent to the queue (after their transactions committed)."""
+    return list(await app.state.redis.queued_jobs())
