@@ -43,26 +43,30 @@ def safe_url(database_url: str) -> str:
 
 
 @asynccontextmanager
-async def unit_of_work(session: AsyncSession) -> AsyncIterator[None]:
+async def unit_of_work(session: AsyncSession, *, nested: bool = False) -> AsyncIterator[None]:
     """Commit on success and send the jobs queued on the session; roll back and drop them on error.
 
-    An AppError raised with keep_changes=True commits first (a failed login still counts).
+    An AppError raised with keep_changes=True commits first (a failed login still counts). `nested`
+    works in a SAVEPOINT instead (the tests run each request inside the test's transaction).
     """
+    transaction = await session.begin_nested() if nested else None
+    commit = transaction.commit if transaction else session.commit
+    rollback = transaction.rollback if transaction else session.rollback
     try:
         yield
     except AppError as error:
         if not error.keep_changes:
             jobs.discard_pending(session)
-            await session.rollback()
+            await rollback()
             raise
-        await session.commit()
+        await commit()
         await jobs.dispatch_pending(session)
         raise
     except BaseException:
         jobs.discard_pending(session)
-        await session.rollback()
+        await rollback()
         raise
-    await session.commit()
+    await commit()
     await jobs.dispatch_pending(session)
 
 

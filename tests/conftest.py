@@ -176,8 +176,9 @@ async def app(settings: Settings, session: AsyncSession, redis_client: aioredis.
     application = create_app(settings)
 
     async def test_session() -> AsyncIterator[AsyncSession]:
-        # The same commit/rollback rules as production; here a commit only releases a savepoint.
-        async with unit_of_work(session):
+        # As in production, a request commits or rolls back only its own work: here in a savepoint
+        # after whatever the test set up.
+        async with unit_of_work(session, nested=True):
             yield session
 
     application.dependency_overrides[_request_session] = test_session

@@ -7,19 +7,23 @@ row with status 'blocked' and the blocker as `from_user_id`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from app.models import User, UserFriendship
 from app.models.enums import FriendshipStatus, ProfileVisibility
 
 
-def between(a: int | ColumnElement[int], b: int | ColumnElement[int]) -> ColumnElement[bool]:
+def between(
+    a: int | ColumnElement[int], b: int | ColumnElement[int], table: Any = UserFriendship
+) -> ColumnElement[bool]:
     return or_(
-        and_(UserFriendship.from_user_id == a, UserFriendship.to_user_id == b),
-        and_(UserFriendship.from_user_id == b, UserFriendship.to_user_id == a),
+        and_(table.from_user_id == a, table.to_user_id == b),
+        and_(table.from_user_id == b, table.to_user_id == a),
     )
 
 
@@ -30,13 +34,19 @@ async def pair_row(session: AsyncSession, a: int, b: int, *, for_update: bool = 
     return await session.scalar(query)
 
 
+def _pair_has(viewer_id: int, user_column: ColumnElement[int], status: FriendshipStatus) -> ColumnElement[bool]:
+    # Its own alias, so the EXISTS never correlates with a friendship table of the outer query.
+    row = aliased(UserFriendship)
+    return exists().where(between(viewer_id, user_column, row), row.status == status)
+
+
 def blocked_between(viewer_id: int, user_column: ColumnElement[int]) -> ColumnElement[bool]:
     """SQL: either of the two has blocked the other."""
-    return exists().where(between(viewer_id, user_column), UserFriendship.status == FriendshipStatus.BLOCKED)
+    return _pair_has(viewer_id, user_column, FriendshipStatus.BLOCKED)
 
 
 def are_friends(viewer_id: int, user_column: ColumnElement[int]) -> ColumnElement[bool]:
-    return exists().where(between(viewer_id, user_column), UserFriendship.status == FriendshipStatus.ACCEPTED)
+    return _pair_has(viewer_id, user_column, FriendshipStatus.ACCEPTED)
 
 
 async def is_blocked(session: AsyncSession, a: int, b: int) -> bool:

@@ -1,0 +1,82 @@
+"""Every route that takes an id, tried by someone it does not belong to; every private route, tried by nobody.
+
+Walks the OpenAPI document, so a new route is covered the day it is added: a route whose path parameter
+is missing from OWNED_BY_ALICE fails the test until its owner is set up here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.models import SystemConfiguration, UserDevice, UserFriendship
+from app.models.enums import DeviceType, UserRole
+from tests.factories import auth_headers, make_account
+
+PUBLIC = {
+    ("POST", "/api/v1/auth/register"),
+    ("POST", "/api/v1/auth/verify-email"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/confirm"),
+    ("GET", "/api/v1/currencies"),
+    ("GET", "/api/v1/countries"),
+    ("GET", "/api/v1/categories/defaults"),
+}
+
+
+def operations(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in item
+    ]
+
+
+async def test_every_private_route_needs_a_token(app, client) -> None:
+    checked = 0
+    for method, path in operations(app):
+        if (method, path) in PUBLIC:
+            continue
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        response = await client.request(method, url, json={})
+        assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
+        assert response.headers.get("WWW-Authenticate") == "Bearer", f"{method} {path}"
+        checked += 1
+    assert checked >= 25
+
+
+async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session, settings) -> None:
+    alice = await make_account(session, profile_visibility="private", avatar="avatars/x/y.png")
+    carol = await make_account(session)
+    mallory = await make_account(session)
+    device = UserDevice(user_id=alice.id, device_token="alice-push-token-1", device_type=DeviceType.IOS)
+    request = UserFriendship(from_user_id=alice.id, to_user_id=carol.id)
+    session.add_all([device, request, SystemConfiguration(key="site.name", value="x")])
+    await session.flush()
+    owned_by_alice = {
+        "device_id": str(device.id),
+        "request_id": str(request.id),
+        "user_id": str(alice.id),
+        "key": "site.name",
+        "code": "USD",
+    }
+    headers = await auth_headers(session, settings, mallory)
+    assert mallory.role == UserRole.USER
+
+    checked = 0
+    for method, path in operations(app):
+        names = re.findall(r"\{([^}]+)\}", path)
+        if not names:
+            continue
+        missing = [name for name in names if name not in owned_by_alice]
+        assert not missing, f"{method} {path}: add an object owned by alice for {missing} to this test"
+        url = path
+        for name in names:
+            url = url.replace("{" + name + "}", owned_by_alice[name])
+        response = await client.request(method, url, json={}, headers=headers)
+        expected = 403 if path.startswith("/api/v1/admin/") else 404
+        assert response.status_code == expected, f"{method} {path} answered {response.status_code}: {response.text}"
+        checked += 1
+    assert checked >= 10
