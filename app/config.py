@@ -40,8 +40,8 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_upload_mb: int = Field(default=20, ge=1, le=1024)
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=20, ge=0)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
     db_connect_wait_seconds: float = Field(default=5.0, ge=0)
     worker_max_jobs: int = Field(default=10, ge=1)
 

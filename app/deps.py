@@ -13,7 +13,7 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from redis.asyncio import Redis
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from app.config import Settings
 from app.db import SessionDep
@@ -24,19 +24,20 @@ from app.ratelimit import check_rate
 from app.security import read_access_token
 from app.services.audit import ClientInfo
 
+# Dependencies are `async def` even where they do no I/O: FastAPI runs plain `def` ones in a thread.
 TOKEN_URL = "/api/v1/auth/login"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _redis(request: Request) -> Redis:
+async def _redis(request: Request) -> Redis:
     return request.app.state.redis
 
 
-def _client(request: Request) -> ClientInfo:
+async def _client(request: Request) -> ClientInfo:
     host = request.client.host if request.client else None
     try:
         ip = str(ipaddress.ip_address(host)) if host else None
@@ -50,6 +51,18 @@ RedisDep = Annotated[Redis, Depends(_redis)]
 ClientDep = Annotated[ClientInfo, Depends(_client)]
 
 
+# Built once: the user, if active and if the token's login session (refresh-token family) is still open.
+_CURRENT_USER = select(User).where(
+    User.id == bindparam("user_id"),
+    User.is_active,
+    exists().where(
+        RefreshToken.family_id == bindparam("session_id"),
+        RefreshToken.user_id == User.id,
+        RefreshToken.revoked_at.is_(None),
+    ),
+)
+
+
 async def _current_user(
     request: Request, session: SessionDep, settings: SettingsDep, token: str | None = Depends(_bearer)
 ) -> User:
@@ -58,12 +71,9 @@ async def _current_user(
     claims = read_access_token(token, secret=settings.secret_key.get_secret_value())  # type: ignore[union-attr]
     if claims is None:
         raise Unauthorized("The access token is invalid or has expired; refresh it or sign in again.")
-    session_open = exists().where(
-        RefreshToken.family_id == claims.session_id,
-        RefreshToken.user_id == claims.user_id,
-        RefreshToken.revoked_at.is_(None),
-    )
-    user = await session.scalar(select(User).where(User.id == claims.user_id, User.is_active, session_open))
+    user = (
+        await session.execute(_CURRENT_USER, {"user_id": claims.user_id, "session_id": claims.session_id})
+    ).scalar_one_or_none()
     if user is None:
         raise Unauthorized("This session has ended; sign in again.")
     request.state.session_id = claims.session_id

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -82,6 +84,7 @@ ACCESS_TOKEN_AUDIENCE = "expense-tracker:access"
 class AccessClaims:
     user_id: int
     session_id: uuid.UUID
+    expires_at: float = 0.0
 
 
 def create_access_token(user_id: int, session_id: uuid.UUID, *, secret: str, lifetime: timedelta) -> str:
@@ -98,11 +101,23 @@ def create_access_token(user_id: int, session_id: uuid.UUID, *, secret: str, lif
 
 def read_access_token(token: str, *, secret: str) -> AccessClaims | None:
     """The token's claims, or None when it is malformed, forged or expired."""
+    claims = _verified_claims(token, secret)
+    if claims is None or claims.expires_at <= time.time():
+        return None
+    return claims
+
+
+# A client sends the same token for up to 15 minutes; checking its signature once is enough. The
+# expiry is still checked on every use, and revocation is checked by the caller against the database.
+@functools.lru_cache(maxsize=8192)
+def _verified_claims(token: str, secret: str) -> AccessClaims | None:
     try:
         claims = jwt.decode(
             token, secret, algorithms=["HS256"], audience=ACCESS_TOKEN_AUDIENCE, options={"require": ["exp", "sub"]}
         )
-        return AccessClaims(user_id=int(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
+        return AccessClaims(
+            user_id=int(claims["sub"]), session_id=uuid.UUID(claims["sid"]), expires_at=float(claims["exp"])
+        )
     except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
         return None
 

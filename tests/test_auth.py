@@ -13,7 +13,7 @@ from app.config import Settings
 from app.models import ActivityLog, NotificationLog, RefreshToken, User
 from app.services.notifications.email import DELIVER_EMAIL_JOB, Delivery, deliver_email_now
 from tests.conftest import queued_jobs
-from tests.factories import TEST_PASSWORD, make_account
+from tests.factories import TEST_PASSWORD, auth_headers, make_account
 from tests.fakes.smtp import smtp_server
 
 API = "/api/v1"
@@ -291,3 +291,15 @@ async def test_security_events_are_in_my_activity_log(client, session) -> None:
     assert rest.json()["next_cursor"] is None
     bad = await client.get(f"{API}/users/me/activity", params={"cursor": "garbage"}, headers=bearer(tokens))
     assert bad.status_code == 400
+
+
+async def test_resend_verification_only_when_needed(client, app, session, settings) -> None:
+    user = await make_account(session)
+    headers = await auth_headers(session, settings, user)
+    sent = await client.post(f"{API}/auth/verify-email/resend", headers=headers)
+    assert sent.status_code == 202 and user.email in sent.json()["detail"]
+    assert [job.function for job in await queued_jobs(app)] == [DELIVER_EMAIL_JOB]
+    user.is_verified = True
+    await session.flush()
+    already = await client.post(f"{API}/auth/verify-email/resend", headers=headers)
+    assert already.status_code == 202 and "already confirmed" in already.json()["detail"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, literal, not_, or_, select
+from sqlalchemy import and_, bindparam, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound, Unprocessable
@@ -25,17 +25,18 @@ from app.services.users.schemas import (
 SEARCH_LIMIT = 20
 
 
+_PROFILE_AND_PREFERENCES = (
+    select(UserProfile, UserPreferences)
+    .select_from(User)
+    .outerjoin(UserProfile, UserProfile.user_id == User.id)
+    .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 async def profile_and_preferences(session: AsyncSession, user_id: int) -> tuple[UserProfile, UserPreferences]:
     """The user's profile and preferences rows, created on first use."""
-    row = (
-        await session.execute(
-            select(UserProfile, UserPreferences)
-            .select_from(User)
-            .outerjoin(UserProfile, UserProfile.user_id == User.id)
-            .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
-            .where(User.id == user_id)
-        )
-    ).one()
+    row = (await session.execute(_PROFILE_AND_PREFERENCES, {"user_id": user_id})).one()
     profile, preferences = row
     if profile is None:
         profile = UserProfile(user_id=user_id)
