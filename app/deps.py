@@ -24,11 +24,11 @@ from app.ratelimit import check_rate
 from app.security import read_access_token
 from app.services.audit import ClientInfo
 
-# Dependencies are `async def` even where they do no I/O: FastAPI runs plain `def` ones in a thread.
 TOKEN_URL = "/api/v1/auth/login"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
+# These are `async def` although they do no I/O: FastAPI would run plain `def` ones in a thread.
 async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 

@@ -41,6 +41,8 @@ async def test_me_patch_changes_only_what_is_sent(client, session, settings) -> 
     assert me["profile"]["occupation"] == "Rear admiral" and me["profile"]["website"] == "https://example.org/"
     bad = await client.patch(f"{API}/users/me", json={"timezone": "Nowhere/Land"}, headers=headers)
     assert bad.status_code == 422 and "IANA" in bad.json()["detail"]
+    future = await client.patch(f"{API}/users/me", json={"date_of_birth": "2999-01-01"}, headers=headers)
+    assert future.status_code == 422 and "in the past" in future.json()["detail"]
     unknown_field = await client.patch(f"{API}/users/me", json={"role": "admin"}, headers=headers)
     assert unknown_field.status_code == 422
 

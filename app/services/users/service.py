@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, bindparam, func, literal, not_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound, Unprocessable
+from app.errors import Conflict, NotFound, Unprocessable
 from app.models import Account, Group, GroupMembership, User, UserFriendship, UserPreferences, UserProfile
 from app.models.enums import FriendshipStatus, ProfileVisibility
 from app.services.friends.relations import are_friends, between, blocked_between, pair_row, view_of
@@ -85,6 +88,8 @@ async def update_me(session: AsyncSession, user: User, patch: MePatch) -> MeOut:
             raise Unprocessable(f"{required} cannot be empty.", field=required)
     if changes.get("timezone"):
         check_timezone(changes["timezone"])
+    if changes.get("date_of_birth") and changes["date_of_birth"] >= date.today():
+        raise Unprocessable("The date of birth must be in the past.", field="date_of_birth")
     if changes.get("preferred_currency"):
         changes["preferred_currency"] = await check_currency(session, changes["preferred_currency"])
     for name, value in changes.items():
@@ -93,7 +98,10 @@ async def update_me(session: AsyncSession, user: User, patch: MePatch) -> MeOut:
         profile, _ = await profile_and_preferences(session, user.id)
         for name, value in patch.profile.model_dump(exclude_unset=True, mode="json").items():
             setattr(profile, name, value if value is not None or name != "social_links" else {})
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("This username was just taken; choose another.", field="username") from None
     return await me(session, user)
 
 
