@@ -15,7 +15,7 @@ from app.errors import install_error_handlers
 from app.logging import configure_logging, get_logger
 from app.middleware import RequestContextMiddleware
 from app.migrations import head_revision
-from app.routers import admin, ai_settings, auth, friends, health, reference, users
+from app.routers import admin, ai_settings, auth, friends, groups, health, reference, users
 
 log = get_logger(__name__)
 
@@ -98,6 +98,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     # Each domain router goes straight onto the app: FastAPI rebuilds the route table of a router
     # nested two levels deep on every request (measured: a fifth of the time of GET /users/me).
-    for router in (auth.router, users.router, friends.router, ai_settings.router, reference.router, admin.router):
+    for router in (
+        auth.router,
+        users.router,
+        friends.router,
+        groups.router,
+        ai_settings.router,
+        reference.router,
+        admin.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     return app

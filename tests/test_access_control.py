@@ -10,7 +10,7 @@ import re
 
 from app.models import SystemConfiguration, UserDevice, UserFriendship
 from app.models.enums import DeviceType, UserRole
-from tests.factories import auth_headers, make_account
+from tests.factories import auth_headers, join, make_account, make_group
 
 PUBLIC = {
     ("POST", "/api/v1/auth/register"),
@@ -54,12 +54,15 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
     device = UserDevice(user_id=alice.id, device_token="alice-push-token-1", device_type=DeviceType.IOS)
     request = UserFriendship(from_user_id=alice.id, to_user_id=carol.id)
     session.add_all([device, request, SystemConfiguration(key="site.name", value="x")])
+    group = await make_group(session, alice)
+    await join(session, group, alice)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
         "request_id": str(request.id),
         "user_id": str(alice.id),
         "key": "site.name",
+        "group_id": str(group.id),
         "code": "USD",
     }
     headers = await auth_headers(session, settings, mallory)

@@ -1,0 +1,85 @@
+"""Balances by SQL aggregation: what each member has paid minus their shares, plus completed
+settlements, per currency. Deleted and unapproved expenses do not count.
+
+A positive balance means the group owes that person; negative, that they owe the group. They sum to
+zero in every currency, because every expense's payers and shares each add up to its amount.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.services.balances.settle_up import settle
+from app.services.expenses.allocation import from_units, to_units
+
+_GROUP_BALANCES = text(
+    """
+    WITH live AS (
+        SELECT id, currency_id FROM expenses
+        WHERE group_id = :group_id AND NOT is_deleted AND is_approved
+    ), moves AS (
+        SELECT live.currency_id, p.user_id, p.amount AS delta
+        FROM expense_payers p JOIN live ON live.id = p.expense_id
+        UNION ALL
+        SELECT live.currency_id, s.user_id, -s.amount
+        FROM expense_shares s JOIN live ON live.id = s.expense_id
+        UNION ALL
+        SELECT currency_id, payer_id, amount FROM settlements
+        WHERE group_id = :group_id AND status = 'completed'
+        UNION ALL
+        SELECT currency_id, payee_id, -amount FROM settlements
+        WHERE group_id = :group_id AND status = 'completed'
+    )
+    SELECT c.code, c.decimal_places, moves.user_id, sum(moves.delta) AS balance
+    FROM moves JOIN currencies c ON c.id = moves.currency_id
+    GROUP BY c.code, c.decimal_places, moves.user_id
+    HAVING sum(moves.delta) <> 0
+    ORDER BY c.code, moves.user_id
+    """
+)
+
+
+@dataclass(frozen=True)
+class CurrencyBalances:
+    currency: str
+    decimal_places: int
+    balances: dict[int, Decimal]  # user id -> net balance, zeros left out
+
+
+@dataclass(frozen=True)
+class PlannedTransfer:
+    from_user_id: int
+    to_user_id: int
+    amount: Decimal
+    currency: str
+
+
+async def group_balances(session: AsyncSession, group_id: uuid.UUID) -> list[CurrencyBalances]:
+    rows = (await session.execute(_GROUP_BALANCES, {"group_id": group_id})).all()
+    by_currency: dict[str, CurrencyBalances] = {}
+    for code, places, user_id, balance in rows:
+        entry = by_currency.setdefault(code, CurrencyBalances(code, places, {}))
+        entry.balances[user_id] = Decimal(balance).quantize(Decimal(1).scaleb(-places))
+    return list(by_currency.values())
+
+
+def settle_up_plan(balances: list[CurrencyBalances]) -> list[PlannedTransfer]:
+    """The fewest transfers that clear every balance, per currency, in whole minor units."""
+    plan = []
+    for entry in balances:
+        units = {user: to_units(amount, entry.decimal_places) for user, amount in entry.balances.items()}
+        for transfer in settle(units):
+            plan.append(
+                PlannedTransfer(
+                    transfer.from_user_id,
+                    transfer.to_user_id,
+                    from_units(transfer.units, entry.decimal_places),
+                    entry.currency,
+                )
+            )
+    return plan
