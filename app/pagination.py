@@ -6,9 +6,11 @@ import base64
 import json
 import uuid
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import BadRequest
 
@@ -35,3 +37,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         return datetime.fromisoformat(created_at), uuid.UUID(row_id)
     except (ValueError, TypeError):
         raise BadRequest("The cursor is not one this API handed out; start again without it.") from None
+
+
+async def newest_first(
+    session: AsyncSession, query: Select[Any], model: Any, *, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """One page of `query` (selecting `model`), newest first by (created_at, id), and the next cursor."""
+    if cursor:
+        created_at, row_id = decode_cursor(cursor)
+        query = query.where(tuple_(model.created_at, model.id) < tuple_(created_at, row_id))
+    rows = list(await session.scalars(query.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor

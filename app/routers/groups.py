@@ -1,34 +1,132 @@
-"""Groups: balances and settle-up (the rest of the group API arrives with issue 4)."""
+"""Groups: settings, members, invite codes, the activity feed, balances and settle-up."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser
+from app.models import Group, GroupMembership
+from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.balances import queries
 from app.services.balances.schemas import CurrencyBalancesOut, MemberBalance, SettleUpOut, TransferOut
+from app.services.groups import service
 from app.services.groups.access import member_group
+from app.services.groups.schemas import (
+    ActivityOut,
+    AddMemberIn,
+    GroupCreate,
+    GroupDetail,
+    GroupOut,
+    GroupPatch,
+    JoinIn,
+    RemoveIn,
+    RoleIn,
+)
 
-router = APIRouter(prefix="/groups", tags=["balances"])
+router = APIRouter(prefix="/groups", tags=["groups"])
 
 
-@router.get("/{group_id}/balances", summary="Each member's net balance in the group, per currency")
-async def group_balances(group_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[CurrencyBalancesOut]:
-    await member_group(session, user, group_id)
+async def _membership(group_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> tuple[Group, GroupMembership]:
+    # A dependency, so a stranger's group id is 404 before the request body is even looked at.
+    return await member_group(session, user, group_id)
+
+
+Membership = Annotated[tuple[Group, GroupMembership], Depends(_membership)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a group (you become its admin)")
+async def create_group(data: GroupCreate, user: CurrentUser, session: SessionDep) -> GroupOut:
+    return await service.create_group(session, user, data)
+
+
+@router.get("", summary="Your groups")
+async def list_groups(
+    user: CurrentUser, session: SessionDep, archived: bool = Query(default=False, description="Archived ones instead.")
+) -> list[GroupOut]:
+    return await service.list_groups(session, user, archived=archived)
+
+
+@router.post("/join", summary="Join a group with its invite code")
+async def join_group(data: JoinIn, user: CurrentUser, session: SessionDep) -> GroupDetail:
+    return await service.join_by_code(session, user, data.invite_code)
+
+
+@router.get("/{group_id}", summary="A group with its members")
+async def get_group(member: Membership, session: SessionDep) -> GroupDetail:
+    return await service.group_detail(session, *member)
+
+
+@router.patch("/{group_id}", summary="Change a group's settings (admins)")
+async def patch_group(member: Membership, patch: GroupPatch, user: CurrentUser, session: SessionDep) -> GroupDetail:
+    return await service.update_group(session, user, *member, patch)
+
+
+@router.post("/{group_id}/archive", summary="Archive a group (admins)")
+async def archive_group(member: Membership, user: CurrentUser, session: SessionDep) -> GroupDetail:
+    return await service.set_archived(session, user, *member, True)
+
+
+@router.post("/{group_id}/unarchive", summary="Bring an archived group back (admins)")
+async def unarchive_group(member: Membership, user: CurrentUser, session: SessionDep) -> GroupDetail:
+    return await service.set_archived(session, user, *member, False)
+
+
+@router.post("/{group_id}/invite-code", summary="Replace the invite code; the old one stops working (admins)")
+async def new_invite_code(member: Membership, session: SessionDep) -> GroupDetail:
+    return await service.regenerate_invite_code(session, *member)
+
+
+@router.post("/{group_id}/members", status_code=status.HTTP_201_CREATED, summary="Add a friend (admins)")
+async def add_member(member: Membership, data: AddMemberIn, user: CurrentUser, session: SessionDep) -> GroupDetail:
+    return await service.add_member(session, user, *member, data.user_id, data.role)
+
+
+@router.put("/{group_id}/members/{user_id}/role", summary="Make a member admin, member or viewer (admins)")
+async def set_member_role(
+    member: Membership, user_id: int, data: RoleIn, user: CurrentUser, session: SessionDep
+) -> GroupDetail:
+    return await service.set_role(session, user, *member, user_id, data.role)
+
+
+@router.post(
+    "/{group_id}/members/{user_id}/remove",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Leave (your own id) or remove a member (admins); refused while their balance is open",
+)
+async def remove_member(
+    member: Membership, user_id: int, user: CurrentUser, session: SessionDep, data: RemoveIn | None = None
+) -> None:
+    data = data or RemoveIn()
+    await service.remove_member(session, user, member[1], user_id, force=data.force, reason=data.reason)
+
+
+@router.get("/{group_id}/activity", summary="What happened in the group, newest first")
+async def group_activity(
+    member: Membership,
+    session: SessionDep,
+    cursor: str | None = Query(default=None),
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+) -> Page[ActivityOut]:
+    rows, next_cursor = await service.activity_page(session, member[0].id, cursor=cursor, limit=limit)
+    return Page[ActivityOut](items=[ActivityOut.model_validate(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.get("/{group_id}/balances", tags=["balances"], summary="Each member's net balance, per currency")
+async def group_balances(member: Membership, session: SessionDep) -> list[CurrencyBalancesOut]:
     return [
         CurrencyBalancesOut(
             currency=entry.currency,
             balances=[MemberBalance(user_id=member, balance=amount) for member, amount in entry.balances.items()],
         )
-        for entry in await queries.group_balances(session, group_id)
+        for entry in await queries.group_balances(session, member[0].id)
     ]
 
 
-@router.get("/{group_id}/settle-up", summary="The fewest transfers that settle every balance in the group")
-async def settle_up(group_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> SettleUpOut:
-    await member_group(session, user, group_id)
-    plan = queries.settle_up_plan(await queries.group_balances(session, group_id))
+@router.get("/{group_id}/settle-up", tags=["balances"], summary="The fewest transfers that settle the group")
+async def settle_up(member: Membership, session: SessionDep) -> SettleUpOut:
+    plan = queries.settle_up_plan(await queries.group_balances(session, member[0].id))
     return SettleUpOut(transfers=[TransferOut(**vars(transfer)) for transfer in plan])

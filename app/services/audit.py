@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import ActivityLog
-from app.pagination import decode_cursor, encode_cursor
+from app.pagination import newest_first
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,4 @@ async def activity_page(
     session: AsyncSession, user_id: int, *, cursor: str | None, limit: int
 ) -> tuple[list[ActivityLog], str | None]:
     query = select(ActivityLog).where(ActivityLog.user_id == user_id)
-    if cursor:
-        created_at, row_id = decode_cursor(cursor)
-        query = query.where(tuple_(ActivityLog.created_at, ActivityLog.id) < tuple_(created_at, row_id))
-    rows = list(
-        await session.scalars(query.order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc()).limit(limit + 1))
-    )
-    next_cursor = encode_cursor(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return await newest_first(session, query, ActivityLog, cursor=cursor, limit=limit)
