@@ -54,15 +54,21 @@ async def test_create_join_roles_and_feed(client, session, settings) -> None:
     leave = await client.post(f"{API}/{group['id']}/members/{alice.id}/remove", headers=a)
     assert leave.status_code == 409 and "only admin" in leave.json()["detail"]
 
+    promoted = await client.put(f"{API}/{group['id']}/members/{bob.id}/role", json={"role": "admin"}, headers=a)
+    assert {m["user"]["id"]: m["role"] for m in promoted.json()["members"]}[bob.id] == "admin"
+    assert (
+        await client.put(f"{API}/{group['id']}/members/{bob.id}/role", json={"role": "member"}, headers=c)
+    ).status_code == 403
+
     # A new code locks out the old one.
     fresh = (await client.post(f"{API}/{group['id']}/invite-code", headers=a)).json()["invite_code"]
     assert fresh != code
     assert (await client.post(f"{API}/join", json={"invite_code": code}, headers=c)).status_code in (404, 409)
 
     feed = (await client.get(f"{API}/{group['id']}/activity", params={"limit": 2}, headers=c)).json()
-    assert [item["activity_type"] for item in feed["items"]] == ["member_added", "group_updated"]
+    assert [item["activity_type"] for item in feed["items"]] == ["role_changed", "member_added"]
     rest = (await client.get(f"{API}/{group['id']}/activity", params={"cursor": feed["next_cursor"]}, headers=c)).json()
-    assert [item["activity_type"] for item in rest["items"]] == ["member_joined", "group_created"]
+    assert [item["activity_type"] for item in rest["items"]] == ["group_updated", "member_joined", "group_created"]
 
 
 async def test_leaving_with_an_open_balance_needs_an_admin_and_a_reason(client, session, settings) -> None:

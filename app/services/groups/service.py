@@ -266,8 +266,7 @@ async def set_role(
         admin.id,
         "role_changed",
         f"{admin.username} changed a member's role",
-        user_id=user_id,
-        role=role,
+        {"member_id": user_id, "role": role},
     )
     await session.flush()
     await session.refresh(group)
