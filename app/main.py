@@ -15,7 +15,7 @@ from app.errors import install_error_handlers
 from app.logging import configure_logging, get_logger
 from app.middleware import RequestContextMiddleware
 from app.migrations import head_revision
-from app.routers import admin, ai_settings, auth, friends, groups, health, reference, users
+from app.routers import admin, ai_settings, auth, expenses, friends, groups, health, reference, users
 
 log = get_logger(__name__)
 
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users.router,
         friends.router,
         groups.router,
+        expenses.router,
         ai_settings.router,
         reference.router,
         admin.router,

@@ -10,7 +10,7 @@ import re
 
 from app.models import SystemConfiguration, UserDevice, UserFriendship
 from app.models.enums import DeviceType, UserRole
-from tests.factories import auth_headers, join, make_account, make_group
+from tests.factories import auth_headers, join, make_account, make_expense, make_group
 
 PUBLIC = {
     ("POST", "/api/v1/auth/register"),
@@ -56,6 +56,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
     session.add_all([device, request, SystemConfiguration(key="site.name", value="x")])
     group = await make_group(session, alice)
     await join(session, group, alice)
+    expense = await make_expense(session, alice, group_id=group.id)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -63,6 +64,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "user_id": str(alice.id),
         "key": "site.name",
         "group_id": str(group.id),
+        "expense_id": str(expense.id),
         "code": "USD",
     }
     headers = await auth_headers(session, settings, mallory)

@@ -1,0 +1,392 @@
+"""Expenses: create with exact shares and several payers, read, edit (shares recomputed), delete and
+restore, approve; all scoped to what the caller may see.
+
+Who sees an expense: members of its group; for an expense outside groups, whoever created, paid or
+shares it. Who may change it: in a group, any member but viewers; outside groups, anyone involved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from app.errors import Forbidden, NotFound, Unprocessable
+from app.models import (
+    Category,
+    Currency,
+    Expense,
+    ExpensePayer,
+    ExpenseShare,
+    Group,
+    GroupMembership,
+    User,
+    UserFriendship,
+)
+from app.models.enums import ExpenseType, FriendshipStatus, MemberRole
+from app.services.expenses.allocation import Share, SplitEntry, SplitError, allocate, allocate_payers
+from app.services.expenses.schemas import (
+    ExpenseCreate,
+    ExpenseOut,
+    ExpensePatch,
+    PayerIn,
+    PayerOut,
+    ShareOut,
+    SplitIn,
+)
+from app.services.groups.service import record_activity
+
+
+def visible_to(user_id: int) -> ColumnElement[bool]:
+    """SQL: the expense is one `user_id` may see."""
+    in_my_group = exists().where(
+        GroupMembership.group_id == Expense.group_id,
+        GroupMembership.user_id == user_id,
+        GroupMembership.is_active,
+    )
+    involved = or_(
+        Expense.created_by_id == user_id,
+        exists().where(ExpenseShare.expense_id == Expense.id, ExpenseShare.user_id == user_id),
+        exists().where(ExpensePayer.expense_id == Expense.id, ExpensePayer.user_id == user_id),
+    )
+    return or_(in_my_group, Expense.group_id.is_(None) & involved)
+
+
+async def _membership(session: AsyncSession, group_id: uuid.UUID, user_id: int) -> GroupMembership | None:
+    return await session.scalar(
+        select(GroupMembership).where(
+            GroupMembership.group_id == group_id, GroupMembership.user_id == user_id, GroupMembership.is_active
+        )
+    )
+
+
+async def _currency(
+    session: AsyncSession, *, code: str | None = None, currency_id: uuid.UUID | None = None
+) -> Currency:
+    query = (
+        select(Currency).where(Currency.code == code.upper())
+        if code
+        else select(Currency).where(Currency.id == currency_id)
+    )
+    found = await session.scalar(query)
+    if found is None or (code and not found.is_active):
+        raise Unprocessable(f"'{code}' is not an active currency code.", field="currency")
+    return found
+
+
+def _today_for(user: User) -> date:
+    return datetime.now(ZoneInfo(user.timezone)).date()
+
+
+async def _allowed_people(session: AsyncSession, user: User, group: Group | None) -> set[int]:
+    """Who may take part in an expense: the group's active members, or you and your friends."""
+    if group is not None:
+        rows = await session.scalars(
+            select(GroupMembership.user_id).where(GroupMembership.group_id == group.id, GroupMembership.is_active)
+        )
+        return set(rows)
+    rows = await session.execute(
+        select(UserFriendship.from_user_id, UserFriendship.to_user_id).where(
+            or_(UserFriendship.from_user_id == user.id, UserFriendship.to_user_id == user.id),
+            UserFriendship.status == FriendshipStatus.ACCEPTED,
+        )
+    )
+    return {user.id} | {b if a == user.id else a for a, b in rows.all()}
+
+
+def _compute(
+    amount: Decimal,
+    places: int,
+    split: SplitIn,
+    payers: Sequence[PayerIn],
+    allowed: set[int],
+    in_group: bool,
+) -> tuple[list[Share], dict[int, Decimal]]:
+    people = [p.user_id for p in split.participants] + [p.user_id for p in payers]
+    outsiders = sorted(set(people) - allowed)
+    if outsiders:
+        where = "a member of this group" if in_group else "you or one of your friends"
+        raise Unprocessable(f"User {outsiders[0]} is not {where}.", field="split")
+    try:
+        shares = allocate(amount, places, split.method, [SplitEntry(p.user_id, p.value) for p in split.participants])
+        paid = allocate_payers(amount, places, [SplitEntry(p.user_id, p.amount) for p in payers])
+    except SplitError as error:
+        raise Unprocessable(str(error), field="split") from None
+    return shares, {user_id: value for user_id, value in paid.items() if value > 0}
+
+
+async def _write_rows(
+    session: AsyncSession, expense: Expense, shares: list[Share], paid: dict[int, Decimal], method: object
+) -> None:
+    await session.execute(delete(ExpenseShare).where(ExpenseShare.expense_id == expense.id))
+    await session.execute(delete(ExpensePayer).where(ExpensePayer.expense_id == expense.id))
+    main_payer = max(paid, key=lambda user_id: (paid[user_id], -user_id))
+    expense.paid_by_id = main_payer
+    session.add_all([ExpensePayer(expense_id=expense.id, user_id=u, amount=a) for u, a in paid.items()])
+    session.add_all(
+        [
+            ExpenseShare(
+                expense_id=expense.id,
+                user_id=share.user_id,
+                amount=share.amount,
+                currency_id=expense.currency_id,
+                paid_by_id=main_payer,
+                split_method=method,
+                split_value=share.split_value,
+            )
+            for share in shares
+        ]
+    )
+
+
+async def create_expense(session: AsyncSession, user: User, data: ExpenseCreate) -> ExpenseOut:
+    group = None
+    if data.group_id is not None:
+        membership = await _membership(session, data.group_id, user.id)
+        if membership is None:
+            raise NotFound("No such group.")
+        if membership.role == MemberRole.VIEWER:
+            raise Forbidden("Viewers cannot add expenses to this group.")
+        group = await session.get(Group, data.group_id)
+        assert group is not None
+        if group.is_archived:
+            raise Unprocessable("This group is archived; reopen it to add expenses.", field="group_id")
+    base = (
+        await _currency(session, currency_id=group.currency_id)
+        if group
+        else await _currency(session, code=user.preferred_currency)
+    )
+    currency = await _currency(session, code=data.currency) if data.currency else base
+    expense_date = data.expense_date or _today_for(user)
+    if expense_date > _today_for(user):
+        raise Unprocessable("The expense date cannot be in the future.", field="expense_date")
+    if data.category_id is not None:
+        await _check_category(session, user, data.category_id)
+    allowed = await _allowed_people(session, user, group)
+    split = data.split or SplitIn(
+        participants=[{"user_id": m} for m in sorted(allowed)] if group else [{"user_id": user.id}]
+    )
+    payers = data.payers or [PayerIn(user_id=user.id)]
+    shares, paid = _compute(data.amount, currency.decimal_places, split, payers, allowed, group is not None)
+    needs_approval = bool(group and group.requires_approval)
+    expense = Expense(
+        id=uuid.uuid4(),
+        title=data.title,
+        description=data.description,
+        amount=data.amount,
+        currency_id=currency.id,
+        category_id=data.category_id,
+        expense_type=ExpenseType.GROUP if group else ExpenseType.INDIVIDUAL,
+        group_id=group.id if group else None,
+        paid_by_id=user.id,
+        created_by_id=user.id,
+        expense_date=expense_date,
+        split_type=split.method,
+        vendor=data.vendor,
+        location=data.location,
+        transaction_type=data.transaction_type,
+        expense_classification=data.expense_classification,
+        exclude_from_totals_override=data.exclude_from_totals_override,
+        exchange_rate=currency.exchange_rate_to_usd / base.exchange_rate_to_usd,
+        base_currency_id=base.id,
+        requires_approval=needs_approval,
+        is_approved=not needs_approval,
+    )
+    session.add(expense)
+    await session.flush()
+    await _write_rows(session, expense, shares, paid, split.method)
+    if group:
+        record_activity(
+            session, group.id, user.id, "expense_added", f"{user.username} added {data.title}",
+            {"expense_id": str(expense.id), "amount": str(data.amount), "currency": currency.code},
+        )  # fmt: skip
+    await session.flush()
+    await session.refresh(expense)  # updated_at and the generated exclude_from_totals changed in the database
+    return (await outputs(session, [expense]))[0]
+
+
+async def _check_category(session: AsyncSession, user: User, category_id: uuid.UUID) -> None:
+    found = await session.scalar(
+        select(Category.id).where(
+            Category.id == category_id, or_(Category.user_id.is_(None), Category.user_id == user.id)
+        )
+    )
+    if found is None:
+        raise Unprocessable("No such category.", field="category_id")
+
+
+async def visible_expense(
+    session: AsyncSession, user: User, expense_id: uuid.UUID, *, for_update: bool = False
+) -> Expense:
+    query = select(Expense).where(Expense.id == expense_id, visible_to(user.id))
+    if for_update:
+        query = query.with_for_update(of=Expense)
+    expense = await session.scalar(query)
+    if expense is None:
+        raise NotFound("No such expense.")
+    return expense
+
+
+async def _require_editor(session: AsyncSession, user: User, expense: Expense) -> Group | None:
+    if expense.group_id is None:
+        return None
+    membership = await _membership(session, expense.group_id, user.id)
+    if membership is None or membership.role == MemberRole.VIEWER:
+        raise Forbidden("Viewers cannot change expenses in this group.")
+    return await session.get(Group, expense.group_id)
+
+
+async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUID, patch: ExpensePatch) -> ExpenseOut:
+    expense = await visible_expense(session, user, expense_id, for_update=True)
+    if expense.is_deleted:
+        raise Unprocessable("Restore this expense before changing it.")
+    group = await _require_editor(session, user, expense)
+    changes = patch.model_dump(exclude_unset=True, exclude={"split", "payers"})
+    for required in ("title", "amount", "currency", "expense_date", "transaction_type", "expense_classification"):
+        if required in changes and changes[required] is None:
+            raise Unprocessable(f"{required} cannot be empty.", field=required)
+    if changes.get("expense_date") and changes["expense_date"] > _today_for(user):
+        raise Unprocessable("The expense date cannot be in the future.", field="expense_date")
+    if changes.get("category_id") is not None:
+        await _check_category(session, user, changes["category_id"])
+    if "currency" in changes:
+        currency = await _currency(session, code=changes.pop("currency"))
+        base = await _currency(session, currency_id=expense.base_currency_id or currency.id)
+        expense.currency_id = currency.id
+        expense.exchange_rate = currency.exchange_rate_to_usd / base.exchange_rate_to_usd
+    for name, value in changes.items():
+        setattr(expense, name, value)
+    money_changed = (
+        {"amount", "currency"} & patch.model_fields_set or patch.split is not None or patch.payers is not None
+    )
+    if money_changed:
+        currency = await _currency(session, currency_id=expense.currency_id)
+        current = (await outputs(session, [expense]))[0]
+        split = patch.split or SplitIn(
+            method=expense.split_type,
+            participants=[{"user_id": s.user_id, "value": s.split_value} for s in current.shares],
+        )
+        if patch.split is None and expense.split_type not in ("equal", "percentage", "shares"):
+            raise Unprocessable(
+                "Changing the amount of an exact or adjusted split needs the new split too.", field="split"
+            )
+        if patch.split is None and expense.split_type == "equal":
+            split = SplitIn(participants=[{"user_id": s.user_id} for s in current.shares])
+        payers = patch.payers or ([PayerIn(user_id=current.payers[0].user_id)] if len(current.payers) == 1 else None)
+        if payers is None:
+            raise Unprocessable("This expense has several payers: send how much each paid.", field="payers")
+        allowed = await _allowed_people(session, user, group) | {s.user_id for s in current.shares}
+        shares, paid = _compute(expense.amount, currency.decimal_places, split, payers, allowed, group is not None)
+        expense.split_type = split.method
+        await _write_rows(session, expense, shares, paid, split.method)
+    if group:
+        record_activity(
+            session, group.id, user.id, "expense_edited", f"{user.username} edited {expense.title}",
+            {"expense_id": str(expense.id)},
+        )  # fmt: skip
+    await session.flush()
+    await session.refresh(expense)  # updated_at and the generated exclude_from_totals changed in the database
+    return (await outputs(session, [expense]))[0]
+
+
+async def set_deleted(session: AsyncSession, user: User, expense_id: uuid.UUID, deleted: bool) -> ExpenseOut:
+    expense = await visible_expense(session, user, expense_id, for_update=True)
+    group = await _require_editor(session, user, expense)
+    expense.is_deleted = deleted
+    expense.deleted_at = datetime.now(UTC) if deleted else None
+    expense.deleted_by_id = user.id if deleted else None
+    if group:
+        kind = "expense_deleted" if deleted else "expense_restored"
+        record_activity(
+            session, group.id, user.id, kind, f"{user.username} {'deleted' if deleted else 'restored'} {expense.title}",
+            {"expense_id": str(expense.id)},
+        )  # fmt: skip
+    await session.flush()
+    await session.refresh(expense)  # updated_at and the generated exclude_from_totals changed in the database
+    return (await outputs(session, [expense]))[0]
+
+
+async def review(session: AsyncSession, user: User, expense_id: uuid.UUID, *, approve: bool) -> ExpenseOut:
+    """A group admin approves (it starts counting) or rejects (it is deleted) a waiting expense."""
+    expense = await visible_expense(session, user, expense_id, for_update=True)
+    membership = await _membership(session, expense.group_id, user.id) if expense.group_id else None
+    if membership is None or membership.role != MemberRole.ADMIN:
+        raise Forbidden("Only group admins can approve or reject expenses.")
+    if expense.is_approved or expense.is_deleted:
+        raise Unprocessable("This expense is not waiting for approval.")
+    now = datetime.now(UTC)
+    if approve:
+        expense.is_approved, expense.approved_by_id, expense.approved_at = True, user.id, now
+    else:
+        expense.is_deleted, expense.deleted_at, expense.deleted_by_id = True, now, user.id
+    kind = "expense_approved" if approve else "expense_rejected"
+    verb = "approved" if approve else "rejected"
+    assert expense.group_id is not None
+    record_activity(
+        session, expense.group_id, user.id, kind, f"{user.username} {verb} {expense.title}",
+        {"expense_id": str(expense.id)},
+    )  # fmt: skip
+    await session.flush()
+    await session.refresh(expense)  # updated_at and the generated exclude_from_totals changed in the database
+    return (await outputs(session, [expense]))[0]
+
+
+async def outputs(session: AsyncSession, expenses: Sequence[Expense]) -> list[ExpenseOut]:
+    """API shapes for a page of expenses, with two queries for all their shares and payers."""
+    if not expenses:
+        return []
+    ids = [expense.id for expense in expenses]
+    shares: dict[uuid.UUID, list[ShareOut]] = defaultdict(list)
+    for row in await session.scalars(
+        select(ExpenseShare).where(ExpenseShare.expense_id.in_(ids)).order_by(ExpenseShare.user_id)
+    ):
+        shares[row.expense_id].append(
+            ShareOut(user_id=row.user_id, amount=row.amount, split_value=row.split_value, is_settled=row.is_settled)
+        )
+    payers: dict[uuid.UUID, list[PayerOut]] = defaultdict(list)
+    for row in await session.scalars(
+        select(ExpensePayer).where(ExpensePayer.expense_id.in_(ids)).order_by(ExpensePayer.user_id)
+    ):
+        payers[row.expense_id].append(PayerOut(user_id=row.user_id, amount=row.amount))
+    currency_ids = {e.currency_id for e in expenses} | {e.base_currency_id for e in expenses if e.base_currency_id}
+    currencies = dict((await session.execute(select(Currency.id, Currency).where(Currency.id.in_(currency_ids)))).all())
+
+    def money(value: Decimal, currency_id: uuid.UUID) -> Decimal:
+        return value.quantize(Decimal(1).scaleb(-currencies[currency_id].decimal_places))
+
+    return [
+        ExpenseOut(
+            id=e.id,
+            title=e.title,
+            description=e.description,
+            amount=money(e.amount, e.currency_id),
+            currency=currencies[e.currency_id].code,
+            expense_date=e.expense_date,
+            group_id=e.group_id,
+            category_id=e.category_id,
+            vendor=e.vendor,
+            location=e.location,
+            split_type=e.split_type,
+            shares=[s.model_copy(update={"amount": money(s.amount, e.currency_id)}) for s in shares[e.id]],
+            payers=[p.model_copy(update={"amount": money(p.amount, e.currency_id)}) for p in payers[e.id]],
+            created_by_id=e.created_by_id,
+            is_approved=e.is_approved,
+            is_settled=e.is_settled,
+            is_deleted=e.is_deleted,
+            transaction_type=e.transaction_type,
+            expense_classification=e.expense_classification,
+            exclude_from_totals=bool(e.exclude_from_totals) if e.exclude_from_totals is not None else False,
+            exchange_rate=e.exchange_rate.normalize(),
+            base_currency=currencies[e.base_currency_id].code if e.base_currency_id else None,
+            created_at=e.created_at,
+            updated_at=e.updated_at,
+        )
+        for e in expenses
+    ]
