@@ -66,11 +66,13 @@ async def test_upgrade_downgrade_upgrade_on_empty_database(empty_database: str) 
     assert await _tables(empty_database) == {"alembic_version"}
     assert await _scalar(empty_database, "SELECT count(*) FROM pg_type WHERE typtype = 'e'") == 0
     assert await _scalar(empty_database, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'update_%'") == 0
+    assert await _scalar(empty_database, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'group_balance%'") == 0
 
     await asyncio.to_thread(upgrade_to_head, empty_database)
     assert len(await _tables(empty_database)) == len(tables)
     triggers = await _scalar(empty_database, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
-    assert triggers == 2
+    # Seed 000's two (member count, user totals) and the five that keep group_balances.
+    assert triggers == 7
 
 
 async def test_models_and_migrations_do_not_drift(engine) -> None:  # type: ignore[no-untyped-def]

@@ -93,3 +93,22 @@ def test_twenty_people_stay_exact() -> None:
     transfers = settle(balances)
     assert apply(balances, transfers) == {}
     assert len(transfers) == 15
+
+
+def test_equal_splits_with_many_equal_balances_stay_fast_and_a_huge_search_falls_back(monkeypatch) -> None:
+    import time
+
+    from app.services.balances import settle_up
+
+    # Sixteen people each owed the same amount and four owing different amounts: equal balances are
+    # interchangeable, so the search stays small (this shape once took 40 s).
+    balances = {user: 10_000 for user in range(1, 17)} | {17: -70_000, 18: -50_000, 19: -30_000, 20: -10_000}
+    started = time.perf_counter()
+    transfers = settle(balances)
+    assert time.perf_counter() - started < 1
+    assert apply(balances, transfers) == {}
+    assert len(transfers) == 16  # {-70k, 7x10k}, {-50k, 5x10k}, {-30k, 3x10k}, {-10k, 10k}: 20 - 4 groups
+
+    monkeypatch.setattr(settle_up, "SEARCH_BUDGET", 1)
+    fallback = settle(balances)
+    assert apply(balances, fallback) == {} and len(fallback) <= 19

@@ -74,3 +74,33 @@ async def test_user_totals_follow_live_spending(session: AsyncSession) -> None:
 
     await session.execute(text("DELETE FROM expenses WHERE id = :id"), {"id": second.id})
     assert await totals() == (Decimal("0"), 0)
+
+
+async def test_group_balance_ledger_follows_every_kind_of_change(session: AsyncSession) -> None:
+    from app.services.balances.queries import group_balances
+    from tests.factories import currency_id
+    from tests.test_balances import add_expense
+
+    a, b = await make_user(session), await make_user(session)
+    group = await make_group(session, a)
+    for member in (a, b):
+        await join(session, group, member)
+    await add_expense(session, group, [a, b], "USD", 1000, [0, 1], [0])  # a paid 10.00 for both
+
+    async def usd() -> dict[int, Decimal]:
+        found = {entry.currency: entry.balances for entry in await group_balances(session, group.id)}
+        return found.get("USD", {})
+
+    assert await usd() == {a.id: Decimal("5.00"), b.id: Decimal("-5.00")}
+    expense_id = await session.scalar(text("SELECT id FROM expenses WHERE group_id = :g"), {"g": group.id})
+    eur = await currency_id(session, "EUR")
+    await session.execute(text("UPDATE expenses SET currency_id = :c WHERE id = :e"), {"c": eur, "e": expense_id})
+    assert await usd() == {}
+    eur_balances = {entry.currency: entry.balances for entry in await group_balances(session, group.id)}["EUR"]
+    assert eur_balances == {a.id: Decimal("5.00"), b.id: Decimal("-5.00")}
+    await session.execute(text("UPDATE expense_shares SET amount = 4 WHERE user_id = :b"), {"b": b.id})
+    await session.execute(text("UPDATE expense_shares SET amount = 6 WHERE user_id = :a"), {"a": a.id})
+    eur_balances = {entry.currency: entry.balances for entry in await group_balances(session, group.id)}["EUR"]
+    assert eur_balances == {a.id: Decimal("4.00"), b.id: Decimal("-4.00")}
+    await session.execute(text("DELETE FROM expenses WHERE id = :e"), {"e": expense_id})
+    assert await group_balances(session, group.id) == []

@@ -14,7 +14,7 @@ from app.models.expenses import (
     RecurringExpense,
     expense_tags,
 )
-from app.models.groups import Group, GroupActivity, GroupInvitation, GroupMembership
+from app.models.groups import Group, GroupActivity, GroupBalance, GroupInvitation, GroupMembership
 from app.models.notifications import (
     Notification,
     NotificationLog,
@@ -63,6 +63,7 @@ __all__ = [
     "GeneratedReport",
     "Group",
     "GroupActivity",
+    "GroupBalance",
     "GroupInvitation",
     "GroupMembership",
     "Notification",

@@ -119,3 +119,17 @@ class GroupActivity(UUIDPrimaryKey, Timestamps, Base):
     description: Mapped[str] = mapped_column(Text)
     # "metadata" is reserved on declarative classes; the column keeps the seed's name.
     meta: Mapped[dict[str, Any]] = json_object(name="metadata")
+
+
+class GroupBalance(Base):
+    """Each member's running balance in a group, per currency: what they paid minus their shares of
+    live (not deleted, approved) expenses, plus completed settlements they paid, minus those they
+    received. Kept by triggers (migration 0003) on every write, so reading balances never scans the
+    ledger; `expense-tracker` never writes it directly."""
+
+    __tablename__ = "group_balances"
+
+    group_id: Mapped[uuid.UUID] = fk("groups.id", "CASCADE", primary_key=True)
+    user_id: Mapped[int] = user_fk("CASCADE", primary_key=True)
+    currency_id: Mapped[uuid.UUID] = fk("currencies.id", "CASCADE", primary_key=True)
+    balance: Mapped[Decimal] = money(0)

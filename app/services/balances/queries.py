@@ -1,5 +1,6 @@
-"""Balances by SQL aggregation: what each member has paid minus their shares, plus completed
-settlements, per currency. Deleted and unapproved expenses do not count.
+"""Group balances: what each member has paid minus their shares, plus completed settlements, per
+currency. Deleted and unapproved expenses do not count. PostgreSQL triggers keep the running sums in
+`group_balances` on every write (migration 0003), so reading them costs one small query.
 
 A positive balance means the group owes that person; negative, that they owe the group. They sum to
 zero in every currency, because every expense's payers and shares each add up to its amount.
@@ -17,29 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.services.balances.settle_up import settle
 from app.services.expenses.allocation import from_units, to_units
 
+# The ledger table is kept by triggers (migration 0003); this reads a handful of rows per group.
 _GROUP_BALANCES = text(
     """
-    WITH live AS (
-        SELECT id, currency_id FROM expenses
-        WHERE group_id = :group_id AND NOT is_deleted AND is_approved
-    ), moves AS (
-        SELECT live.currency_id, p.user_id, p.amount AS delta
-        FROM expense_payers p JOIN live ON live.id = p.expense_id
-        UNION ALL
-        SELECT live.currency_id, s.user_id, -s.amount
-        FROM expense_shares s JOIN live ON live.id = s.expense_id
-        UNION ALL
-        SELECT currency_id, payer_id, amount FROM settlements
-        WHERE group_id = :group_id AND status = 'completed'
-        UNION ALL
-        SELECT currency_id, payee_id, -amount FROM settlements
-        WHERE group_id = :group_id AND status = 'completed'
-    )
-    SELECT c.code, c.decimal_places, moves.user_id, sum(moves.delta) AS balance
-    FROM moves JOIN currencies c ON c.id = moves.currency_id
-    GROUP BY c.code, c.decimal_places, moves.user_id
-    HAVING sum(moves.delta) <> 0
-    ORDER BY c.code, moves.user_id
+    SELECT c.code, c.decimal_places, b.user_id, b.balance
+    FROM group_balances b JOIN currencies c ON c.id = b.currency_id
+    WHERE b.group_id = :group_id AND b.balance <> 0
+    ORDER BY c.code, b.user_id
     """
 )
 

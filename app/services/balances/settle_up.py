@@ -8,7 +8,9 @@ plan does better, so the minimum is n minus the largest such k.
   them to each other (if they sat in different zero-sum groups A+x and B-x, then {x, -x} and A+B are
   two zero-sum groups too).
 - Up to EXACT_LIMIT people remain: every zero-sum subset is found by meet in the middle (two halves of
-  at most 2^10 sums each), then the partition into the most of them by a memoised search. Exact.
+  at most 2^10 sums each), then the partition into the most of them by a memoised search that treats
+  equal balances as interchangeable. Exact, unless a crafted input needs more than SEARCH_BUDGET
+  states, when it falls back to the greedy pairing below.
 - Above that: largest debtor pays largest creditor, repeatedly (at most n - 1 transfers; not always
   the minimum).
 Inside each zero-sum group the same greedy pairing needs at most (group size - 1) transfers.
@@ -19,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
 EXACT_LIMIT = 20
 
@@ -106,35 +107,78 @@ def _subset_sums(values: list[int]) -> list[tuple[int, int]]:
     return list(enumerate(sums))
 
 
+class _SearchTooLarge(Exception):
+    pass
+
+
+SEARCH_BUDGET = 50_000  # distinct states; far above what real groups need, a guard against crafted ones
+
+
 def _largest_zero_sum_partition(values: list[int]) -> list[list[int]]:
-    """Indices of `values` split into the most groups that each sum to zero."""
+    """Indices of `values` split into the most groups that each sum to zero.
+
+    A partition is built by always placing the lowest person not yet placed, so only zero-sum subsets
+    holding that person are tried. People with equal balances are interchangeable: states and choices
+    are compared by the multiset of balances, not by who holds them, which keeps groups with many equal
+    balances (the common case: equal splits) small. Beyond SEARCH_BUDGET states it gives up and the
+    whole set is one group (greedy pairing: n - 1 transfers at most).
+    """
     if not values:
         return []
     everyone = (1 << len(values)) - 1
-    # Zero-sum subsets grouped by their lowest member: a partition is built by always placing the lowest
-    # person not yet placed, so only the subsets holding that person are tried.
     by_lowest: dict[int, list[int]] = defaultdict(list)
     for mask in _zero_sum_masks(values):
         by_lowest[(mask & -mask).bit_length() - 1].append(mask)
     for masks in by_lowest.values():
         masks.sort(key=int.bit_count)  # small groups first: they leave room for more groups
 
-    @cache
-    def best(remaining: int) -> tuple[int, tuple[int, ...]]:
-        if not remaining:
-            return 0, ()
+    def signature(mask: int) -> tuple[int, ...]:
+        return tuple(sorted(values[index] for index in range(len(values)) if mask >> index & 1))
+
+    def choices(remaining: int) -> list[int]:
         lowest = (remaining & -remaining).bit_length() - 1
-        top: tuple[int, tuple[int, ...]] = (-1, ())
+        seen: set[tuple[int, ...]] = set()
+        found = []
         for mask in by_lowest[lowest]:
             if mask & ~remaining:
                 continue
-            count, chosen = best(remaining & ~mask)
-            if count + 1 > top[0]:
-                top = (count + 1, (mask, *chosen))
-                if top[0] >= remaining.bit_count() // 2:  # every group has 2+ people: none can do better
-                    break
-        return top
+            key = signature(mask)
+            if key not in seen:
+                seen.add(key)
+                found.append(mask)
+        return found
 
-    _, masks = best(everyone)
-    best.cache_clear()
-    return [[index for index in range(len(values)) if mask >> index & 1] for mask in masks]
+    memo: dict[tuple[int, ...], int] = {}
+
+    def most_groups(remaining: int) -> int:
+        if not remaining:
+            return 0
+        key = signature(remaining)
+        if key in memo:
+            return memo[key]
+        if len(memo) >= SEARCH_BUDGET:
+            raise _SearchTooLarge
+        best = 1  # the remaining people always sum to zero: one group at least
+        limit = remaining.bit_count() // 2  # every group has 2+ people
+        for mask in choices(remaining):
+            if mask != remaining:
+                best = max(best, 1 + most_groups(remaining & ~mask))
+            if best >= limit:
+                break
+        memo[key] = best
+        return best
+
+    try:
+        target = most_groups(everyone)
+        groups = []
+        remaining = everyone
+        while remaining:
+            for mask in choices(remaining):
+                rest = remaining & ~mask
+                if mask == remaining or 1 + most_groups(rest) == target:
+                    groups.append([index for index in range(len(values)) if mask >> index & 1])
+                    remaining, target = rest, target - 1
+                    break
+    except _SearchTooLarge:
+        return [list(range(len(values)))]
+    return groups
