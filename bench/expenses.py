@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.services.balances.queries import rebuild_ledger
 from bench.harness import closed_loop, database_url, free_port, register_users, report, start_server, wait_ready
 from bench.http import Connection
 
@@ -68,6 +69,7 @@ async def load(url: str, group_id: str, members: list[int], group_count: int, ot
         await connection.execute(text(LOAD_PERSONAL), {**params, "usd": usd, "count": other_count})
         for statement in LOAD_PERSONAL_ROWS.split(";")[:-1]:
             await connection.execute(text(statement), params)
+        await rebuild_ledger(connection)  # the triggers were off for the load
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text("VACUUM ANALYZE"))

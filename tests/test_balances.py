@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.models import Expense, ExpensePayer, ExpenseShare, Settlement
 from app.models.enums import PaymentStatus, SplitType
-from app.services.balances.queries import group_balances, settle_up_plan
+from app.services.balances.queries import group_balances, rebuild_ledger, settle_up_plan
 from app.services.expenses.allocation import SplitEntry, allocate, allocate_payers
 from tests.factories import currency_id, join, make_group, make_user
 
@@ -87,6 +87,8 @@ async def test_balances_sum_to_zero_and_settle_up_clears_them(session, specs) ->
                 expected[code][share.user_id] -= share.amount
 
         balances = await group_balances(session, group.id)
+        await rebuild_ledger(session)  # the triggers and a full recomputation agree
+        assert await group_balances(session, group.id) == balances
         for entry in balances:
             assert sum(entry.balances.values()) == 0
             assert entry.balances == {u: v for u, v in expected[entry.currency].items() if v}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.services.balances.settle_up import settle
 from app.services.expenses.allocation import from_units, to_units
@@ -27,6 +27,38 @@ _GROUP_BALANCES = text(
     ORDER BY c.code, b.user_id
     """
 )
+
+
+# Recomputes the whole ledger from expenses and settlements: for repairs, and after bulk loads that ran
+# with triggers off. (Migration 0003 holds its own frozen copy for the first fill.)
+_REBUILD_LEDGER = (
+    text("DELETE FROM group_balances"),
+    text(
+        """
+    INSERT INTO group_balances (group_id, user_id, currency_id, balance)
+    SELECT group_id, user_id, currency_id, sum(delta) FROM (
+        SELECT e.group_id, p.user_id, e.currency_id, p.amount AS delta
+        FROM expense_payers p JOIN expenses e ON e.id = p.expense_id
+        WHERE e.group_id IS NOT NULL AND NOT e.is_deleted AND e.is_approved
+        UNION ALL
+        SELECT e.group_id, s.user_id, e.currency_id, -s.amount
+        FROM expense_shares s JOIN expenses e ON e.id = s.expense_id
+        WHERE e.group_id IS NOT NULL AND NOT e.is_deleted AND e.is_approved
+        UNION ALL
+        SELECT group_id, payer_id, currency_id, amount FROM settlements
+        WHERE group_id IS NOT NULL AND status = 'completed'
+        UNION ALL
+        SELECT group_id, payee_id, currency_id, -amount FROM settlements
+        WHERE group_id IS NOT NULL AND status = 'completed'
+    ) moves GROUP BY group_id, user_id, currency_id
+    """
+    ),
+)
+
+
+async def rebuild_ledger(connection: AsyncSession | AsyncConnection) -> None:
+    for statement in _REBUILD_LEDGER:
+        await connection.execute(statement)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -30,7 +30,7 @@ from app.models import (
     User,
     UserFriendship,
 )
-from app.models.enums import ExpenseType, FriendshipStatus, MemberRole
+from app.models.enums import ExpenseType, FriendshipStatus, MemberRole, SplitType
 from app.services.expenses.allocation import Share, SplitEntry, SplitError, allocate, allocate_payers
 from app.services.expenses.schemas import (
     ExpenseCreate,
@@ -122,40 +122,64 @@ def _compute(
     return shares, {user_id: value for user_id, value in paid.items() if value > 0}
 
 
-async def _write_rows(
-    session: AsyncSession, expense: Expense, shares: list[Share], paid: dict[int, Decimal], method: object
+def _share_and_payer_rows(
+    expense: Expense, shares: list[Share], paid: dict[int, Decimal], method: SplitType
+) -> list[ExpenseShare | ExpensePayer]:
+    main_payer = max(paid, key=lambda user_id: (paid[user_id], -user_id))
+    expense.paid_by_id = main_payer
+    rows: list[ExpenseShare | ExpensePayer] = [
+        ExpensePayer(expense_id=expense.id, user_id=user_id, amount=amount) for user_id, amount in paid.items()
+    ]
+    rows += [
+        ExpenseShare(
+            expense_id=expense.id,
+            user_id=share.user_id,
+            amount=share.amount,
+            currency_id=expense.currency_id,
+            paid_by_id=main_payer,
+            split_method=method,
+            split_value=share.split_value,
+            is_settled=False,
+        )
+        for share in shares
+    ]
+    return rows
+
+
+async def _insert_rows(session: AsyncSession, rows: list[ExpenseShare | ExpensePayer]) -> None:
+    """One multi-row INSERT per table (the ORM would send the shares one by one)."""
+    for model, columns in (
+        (ExpensePayer, ("expense_id", "user_id", "amount")),
+        (ExpenseShare, ("expense_id", "user_id", "amount", "currency_id", "paid_by_id", "split_method", "split_value")),
+    ):
+        values = [{name: getattr(row, name) for name in columns} for row in rows if isinstance(row, model)]
+        if values:
+            await session.execute(insert(model), values)
+
+
+async def _replace_rows(
+    session: AsyncSession, expense: Expense, shares: list[Share], paid: dict[int, Decimal], method: SplitType
 ) -> None:
     await session.execute(delete(ExpenseShare).where(ExpenseShare.expense_id == expense.id))
     await session.execute(delete(ExpensePayer).where(ExpensePayer.expense_id == expense.id))
-    main_payer = max(paid, key=lambda user_id: (paid[user_id], -user_id))
-    expense.paid_by_id = main_payer
-    session.add_all([ExpensePayer(expense_id=expense.id, user_id=u, amount=a) for u, a in paid.items()])
-    session.add_all(
-        [
-            ExpenseShare(
-                expense_id=expense.id,
-                user_id=share.user_id,
-                amount=share.amount,
-                currency_id=expense.currency_id,
-                paid_by_id=main_payer,
-                split_method=method,
-                split_value=share.split_value,
-            )
-            for share in shares
-        ]
-    )
+    await _insert_rows(session, _share_and_payer_rows(expense, shares, paid, method))
 
 
 async def create_expense(session: AsyncSession, user: User, data: ExpenseCreate) -> ExpenseOut:
     group = None
     if data.group_id is not None:
-        membership = await _membership(session, data.group_id, user.id)
-        if membership is None:
+        found = (
+            await session.execute(
+                select(Group, GroupMembership.role)
+                .join(GroupMembership, GroupMembership.group_id == Group.id)
+                .where(Group.id == data.group_id, GroupMembership.user_id == user.id, GroupMembership.is_active)
+            )
+        ).one_or_none()
+        if found is None:
             raise NotFound("No such group.")
-        if membership.role == MemberRole.VIEWER:
+        group, role = found
+        if role == MemberRole.VIEWER:
             raise Forbidden("Viewers cannot add expenses to this group.")
-        group = await session.get(Group, data.group_id)
-        assert group is not None
         if group.is_archived:
             raise Unprocessable("This group is archived; reopen it to add expenses.", field="group_id")
     base = (
@@ -163,7 +187,8 @@ async def create_expense(session: AsyncSession, user: User, data: ExpenseCreate)
         if group
         else await _currency(session, code=user.preferred_currency)
     )
-    currency = await _currency(session, code=data.currency) if data.currency else base
+    same = data.currency is None or data.currency.upper() == base.code
+    currency = base if same else await _currency(session, code=data.currency)
     expense_date = data.expense_date or _today_for(user)
     if expense_date > _today_for(user):
         raise Unprocessable("The expense date cannot be in the future.", field="expense_date")
@@ -200,16 +225,19 @@ async def create_expense(session: AsyncSession, user: User, data: ExpenseCreate)
         is_approved=not needs_approval,
     )
     session.add(expense)
-    await session.flush()
-    await _write_rows(session, expense, shares, paid, split.method)
+    await session.flush()  # RETURNING brings back created_at and the generated exclude_from_totals
+    rows = _share_and_payer_rows(expense, shares, paid, split.method)
+    await _insert_rows(session, rows)
     if group:
         record_activity(
             session, group.id, user.id, "expense_added", f"{user.username} added {data.title}",
             {"expense_id": str(expense.id), "amount": str(data.amount), "currency": currency.code},
         )  # fmt: skip
     await session.flush()
-    await session.refresh(expense)  # updated_at and the generated exclude_from_totals changed in the database
-    return (await outputs(session, [expense]))[0]
+    currencies = {currency.id: currency, base.id: base}
+    share_rows = [row for row in rows if isinstance(row, ExpenseShare)]
+    payer_rows = [row for row in rows if isinstance(row, ExpensePayer)]
+    return _expense_out(expense, currencies, share_rows, payer_rows)
 
 
 async def _check_category(session: AsyncSession, user: User, category_id: uuid.UUID) -> None:
@@ -285,7 +313,7 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
         allowed = await _allowed_people(session, user, group) | {s.user_id for s in current.shares}
         shares, paid = _compute(expense.amount, currency.decimal_places, split, payers, allowed, group is not None)
         expense.split_type = split.method
-        await _write_rows(session, expense, shares, paid, split.method)
+        await _replace_rows(session, expense, shares, paid, split.method)
     if group:
         record_activity(
             session, group.id, user.id, "expense_edited", f"{user.username} edited {expense.title}",
@@ -339,54 +367,59 @@ async def review(session: AsyncSession, user: User, expense_id: uuid.UUID, *, ap
 
 
 async def outputs(session: AsyncSession, expenses: Sequence[Expense]) -> list[ExpenseOut]:
-    """API shapes for a page of expenses, with two queries for all their shares and payers."""
+    """API shapes for a page of expenses, with three queries for all their shares, payers and currencies."""
     if not expenses:
         return []
     ids = [expense.id for expense in expenses]
-    shares: dict[uuid.UUID, list[ShareOut]] = defaultdict(list)
-    for row in await session.scalars(
-        select(ExpenseShare).where(ExpenseShare.expense_id.in_(ids)).order_by(ExpenseShare.user_id)
-    ):
-        shares[row.expense_id].append(
-            ShareOut(user_id=row.user_id, amount=row.amount, split_value=row.split_value, is_settled=row.is_settled)
-        )
-    payers: dict[uuid.UUID, list[PayerOut]] = defaultdict(list)
-    for row in await session.scalars(
-        select(ExpensePayer).where(ExpensePayer.expense_id.in_(ids)).order_by(ExpensePayer.user_id)
-    ):
-        payers[row.expense_id].append(PayerOut(user_id=row.user_id, amount=row.amount))
+    shares: dict[uuid.UUID, list[ExpenseShare]] = defaultdict(list)
+    for share in await session.scalars(select(ExpenseShare).where(ExpenseShare.expense_id.in_(ids))):
+        shares[share.expense_id].append(share)
+    payers: dict[uuid.UUID, list[ExpensePayer]] = defaultdict(list)
+    for payer in await session.scalars(select(ExpensePayer).where(ExpensePayer.expense_id.in_(ids))):
+        payers[payer.expense_id].append(payer)
     currency_ids = {e.currency_id for e in expenses} | {e.base_currency_id for e in expenses if e.base_currency_id}
-    currencies = dict((await session.execute(select(Currency.id, Currency).where(Currency.id.in_(currency_ids)))).all())
+    currencies = {c.id: c for c in await session.scalars(select(Currency).where(Currency.id.in_(currency_ids)))}
+    return [_expense_out(e, currencies, shares[e.id], payers[e.id]) for e in expenses]
 
-    def money(value: Decimal, currency_id: uuid.UUID) -> Decimal:
-        return value.quantize(Decimal(1).scaleb(-currencies[currency_id].decimal_places))
 
-    return [
-        ExpenseOut(
-            id=e.id,
-            title=e.title,
-            description=e.description,
-            amount=money(e.amount, e.currency_id),
-            currency=currencies[e.currency_id].code,
-            expense_date=e.expense_date,
-            group_id=e.group_id,
-            category_id=e.category_id,
-            vendor=e.vendor,
-            location=e.location,
-            split_type=e.split_type,
-            shares=[s.model_copy(update={"amount": money(s.amount, e.currency_id)}) for s in shares[e.id]],
-            payers=[p.model_copy(update={"amount": money(p.amount, e.currency_id)}) for p in payers[e.id]],
-            created_by_id=e.created_by_id,
-            is_approved=e.is_approved,
-            is_settled=e.is_settled,
-            is_deleted=e.is_deleted,
-            transaction_type=e.transaction_type,
-            expense_classification=e.expense_classification,
-            exclude_from_totals=bool(e.exclude_from_totals) if e.exclude_from_totals is not None else False,
-            exchange_rate=e.exchange_rate.normalize(),
-            base_currency=currencies[e.base_currency_id].code if e.base_currency_id else None,
-            created_at=e.created_at,
-            updated_at=e.updated_at,
-        )
-        for e in expenses
-    ]
+def _expense_out(
+    e: Expense,
+    currencies: dict[uuid.UUID, Currency],
+    shares: Sequence[ExpenseShare],
+    payers: Sequence[ExpensePayer],
+) -> ExpenseOut:
+    unit = Decimal(1).scaleb(-currencies[e.currency_id].decimal_places)
+    return ExpenseOut(
+        id=e.id,
+        title=e.title,
+        description=e.description,
+        amount=e.amount.quantize(unit),
+        currency=currencies[e.currency_id].code,
+        expense_date=e.expense_date,
+        group_id=e.group_id,
+        category_id=e.category_id,
+        vendor=e.vendor,
+        location=e.location,
+        split_type=e.split_type,
+        shares=[
+            ShareOut(
+                user_id=s.user_id, amount=s.amount.quantize(unit), split_value=s.split_value, is_settled=s.is_settled
+            )
+            for s in sorted(shares, key=lambda share: share.user_id)
+        ],
+        payers=[
+            PayerOut(user_id=p.user_id, amount=p.amount.quantize(unit))
+            for p in sorted(payers, key=lambda payer: payer.user_id)
+        ],
+        created_by_id=e.created_by_id,
+        is_approved=e.is_approved,
+        is_settled=e.is_settled,
+        is_deleted=e.is_deleted,
+        transaction_type=e.transaction_type,
+        expense_classification=e.expense_classification,
+        exclude_from_totals=bool(e.exclude_from_totals),
+        exchange_rate=e.exchange_rate.normalize(),
+        base_currency=currencies[e.base_currency_id].code if e.base_currency_id else None,
+        created_at=e.created_at,
+        updated_at=e.updated_at,
+    )
