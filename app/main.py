@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -61,6 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.redis = queue  # arq's pool is a full Redis client: rate limits share its connections
         app.state.head_revision = head_revision()
+        # Everything loaded so far (the app, SQLAlchemy and pydantic internals) lives for the whole
+        # process: keep it out of the garbage collector's full scans, which otherwise pause a busy
+        # server for a few hundred milliseconds now and then (seen in p95 latencies).
+        gc.collect()
+        gc.freeze()
         log.info("api_started", version=__version__)
         if not settings.smtp_host:
             log.warning("email_not_configured", detail="SMTP_HOST is unset: e-mails and their codes go to the logs")

@@ -110,5 +110,7 @@ def test_equal_splits_with_many_equal_balances_stay_fast_and_a_huge_search_falls
     assert len(transfers) == 16  # {-70k, 7x10k}, {-50k, 5x10k}, {-30k, 3x10k}, {-10k, 10k}: 20 - 4 groups
 
     monkeypatch.setattr(settle_up, "SEARCH_BUDGET", 1)
+    settle_up._settle.cache_clear()
     fallback = settle(balances)
-    assert apply(balances, fallback) == {} and len(fallback) <= 19
+    assert apply(balances, fallback) == {} and len(fallback) <= 19  # greedy: always correct, not always minimal
+    settle_up._settle.cache_clear()

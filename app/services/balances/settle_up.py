@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 EXACT_LIMIT = 20
 
@@ -36,7 +37,13 @@ def settle(balances: Mapping[int, int]) -> list[Transfer]:
     """Transfers that bring every balance to zero, as few as possible (see the module docstring)."""
     if sum(balances.values()) != 0:
         raise ValueError("balances must sum to zero")
-    open_balances = {user: units for user, units in balances.items() if units}
+    return list(_settle(tuple(sorted((user, units) for user, units in balances.items() if units))))
+
+
+# Balances change far less often than people look at the plan: the same balances give the same plan.
+@lru_cache(maxsize=1024)
+def _settle(balances: tuple[tuple[int, int], ...]) -> tuple[Transfer, ...]:
+    open_balances = dict(balances)
     transfers = _pair_opposites(open_balances)
     people = sorted(open_balances, key=lambda user: (open_balances[user], user))
     if len(people) <= EXACT_LIMIT:
@@ -45,7 +52,7 @@ def settle(balances: Mapping[int, int]) -> list[Transfer]:
             transfers += _greedy({people[index]: open_balances[people[index]] for index in group})
     else:
         transfers += _greedy(open_balances)
-    return transfers
+    return tuple(transfers)
 
 
 def _pair_opposites(balances: dict[int, int]) -> list[Transfer]:

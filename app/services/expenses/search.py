@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from app.errors import BadRequest, NotFound
 from app.models import Category, Expense, ExpensePayer, ExpenseShare, GroupMembership, User
 from app.models.enums import ExpenseClassification, TransactionType
 from app.services.expenses.schemas import ExpenseOut
-from app.services.expenses.service import outputs, visible_to
+from app.services.expenses.service import EXPENSE_COLUMNS, outputs, visible_to
 
 # The same expression as the GIN index idx_expense_search, so PostgreSQL can use it.
 SEARCH_VECTOR = literal_column("to_tsvector('english'::regconfig, (title::text || ' ') || COALESCE(description, ''))")
@@ -39,7 +40,7 @@ class ExpenseFilters:
     deleted: bool = False
 
 
-def _encode(expense: Expense) -> str:
+def _encode(expense: Any) -> str:
     raw = json.dumps([expense.expense_date.isoformat(), str(expense.id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -55,7 +56,7 @@ def _decode(cursor: str) -> tuple[date, uuid.UUID]:
 async def list_expenses(
     session: AsyncSession, user: User, filters: ExpenseFilters, *, cursor: str | None, limit: int
 ) -> tuple[list[ExpenseOut], str | None]:
-    query = select(Expense).where(Expense.is_deleted == filters.deleted)
+    query = select(*EXPENSE_COLUMNS).where(Expense.is_deleted == filters.deleted)
     if filters.group_id is not None:
         member = await session.scalar(
             select(GroupMembership.id).where(
@@ -101,6 +102,8 @@ async def list_expenses(
     if cursor:
         day, row_id = _decode(cursor)
         query = query.where(tuple_(Expense.expense_date, Expense.id) < tuple_(day, row_id))
-    rows = list(await session.scalars(query.order_by(Expense.expense_date.desc(), Expense.id.desc()).limit(limit + 1)))
+    rows = (
+        await session.execute(query.order_by(Expense.expense_date.desc(), Expense.id.desc()).limit(limit + 1))
+    ).all()
     next_cursor = _encode(rows[limit - 1]) if len(rows) > limit else None
     return await outputs(session, rows[:limit]), next_cursor
