@@ -15,11 +15,13 @@ import random
 import tempfile
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from app.services.balances import settle_up
 from app.services.balances.queries import rebuild_ledger
 from bench.harness import closed_loop, database_url, free_port, register_users, report, start_server, wait_ready
 from bench.http import Connection
@@ -76,6 +78,22 @@ async def load(url: str, group_id: str, members: list[int], group_count: int, ot
     await engine.dispose()
 
 
+async def report_settle_up_cost(port: int, group_id: str, headers: dict[str, str]) -> None:
+    """The API caches a plan per set of balances; this is the cost of computing one afresh."""
+    connection = Connection("127.0.0.1", port)
+    reply = await connection.request("GET", f"/api/v1/groups/{group_id}/balances", headers=headers)
+    await connection.close()
+    for entry in reply.json():  # type: ignore[attr-defined]
+        units = {row["user_id"]: int(Decimal(row["balance"]) * 100) for row in entry["balances"]}
+        started = time.perf_counter()
+        transfers = settle_up._settle.__wrapped__(tuple(sorted(units.items())))
+        took = (time.perf_counter() - started) * 1000
+        currency = entry["currency"]
+        print(
+            f"settle-up computed afresh for {len(units)} {currency} balances: {len(transfers)} transfers, {took:.1f} ms"
+        )
+
+
 async def run(args: argparse.Namespace) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
@@ -119,8 +137,10 @@ async def run(args: argparse.Namespace) -> None:
             ]
             for name, make in measurements:
                 await closed_loop(port, args.clients, 1, make)  # warm up
-                latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, make)
-                report(f"{name}, {args.clients} clients", latencies, elapsed, errors)
+                for clients in sorted({1, args.clients}):
+                    latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
+                    report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
+            await report_settle_up_cost(port, group_id, owner.headers)
 
             def create(index: int):  # type: ignore[no-untyped-def]
                 author = users[index % len(users)]

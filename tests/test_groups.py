@@ -32,6 +32,8 @@ async def test_create_join_roles_and_feed(client, session, settings) -> None:
 
     # Members cannot change settings; admins can.
     assert (await client.patch(f"{API}/{group['id']}", json={"name": "x"}, headers=b)).status_code == 403
+    pairwise = await client.patch(f"{API}/{group['id']}", json={"simplify_debts": False}, headers=a)
+    assert pairwise.status_code == 422 and "not available yet" in pairwise.json()["detail"]
     renamed = await client.patch(f"{API}/{group['id']}", json={"name": "Porto trip"}, headers=a)
     assert renamed.json()["name"] == "Porto trip" and renamed.json()["member_count"] == 2
 

@@ -64,7 +64,17 @@ async def _currency_id(session: AsyncSession, code: str) -> uuid.UUID:
     return found
 
 
+def _check_simplify(simplify_debts: bool | None) -> None:
+    # Pairwise settle-up (debts as recorded, several payers included) is not built yet; saying so beats
+    # storing a setting that would be silently ignored.
+    if simplify_debts is False:
+        raise Unprocessable(
+            "Settling pairwise debts as recorded (simplify_debts off) is not available yet.", field="simplify_debts"
+        )
+
+
 async def create_group(session: AsyncSession, user: User, data: GroupCreate) -> GroupOut:
+    _check_simplify(data.simplify_debts)
     group = Group(
         name=data.name,
         description=data.description,
@@ -138,6 +148,7 @@ async def update_group(
 ) -> GroupDetail:
     require_admin(membership)
     changes = patch.model_dump(exclude_unset=True)
+    _check_simplify(changes.get("simplify_debts"))
     for required in ("name", "group_type", "currency", "is_private", "simplify_debts", "requires_approval"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be empty.", field=required)
