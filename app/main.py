@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            gc.unfreeze()  # let what start-up made be collected again (tests build many apps)
             await queue.aclose()
             await database.dispose()
             set_database(None)
