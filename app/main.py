@@ -16,7 +16,18 @@ from app.errors import install_error_handlers
 from app.logging import configure_logging, get_logger
 from app.middleware import RequestContextMiddleware
 from app.migrations import head_revision
-from app.routers import admin, ai_settings, auth, expenses, friends, groups, health, reference, users
+from app.routers import (
+    admin,
+    ai_settings,
+    auth,
+    expenses,
+    friends,
+    groups,
+    health,
+    reference,
+    settlements,
+    users,
+)
 
 log = get_logger(__name__)
 
@@ -111,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         friends.router,
         groups.router,
         expenses.router,
+        settlements.router,
         ai_settings.router,
         reference.router,
         admin.router,

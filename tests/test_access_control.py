@@ -7,8 +7,9 @@ is missing from OWNED_BY_ALICE fails the test until its owner is set up here.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from app.models import SystemConfiguration, UserDevice, UserFriendship
+from app.models import Settlement, SystemConfiguration, UserDevice, UserFriendship
 from app.models.enums import DeviceType, UserRole
 from tests.factories import auth_headers, join, make_account, make_expense, make_group
 
@@ -57,6 +58,10 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
     group = await make_group(session, alice)
     await join(session, group, alice)
     expense = await make_expense(session, alice, group_id=group.id)
+    settlement = Settlement(
+        payer_id=alice.id, payee_id=carol.id, amount=Decimal(5), currency_id=expense.currency_id, group_id=group.id
+    )
+    session.add(settlement)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -65,6 +70,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "key": "site.name",
         "group_id": str(group.id),
         "expense_id": str(expense.id),
+        "settlement_id": str(settlement.id),
         "code": "USD",
     }
     headers = await auth_headers(session, settings, mallory)
