@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.models import Settlement, SystemConfiguration, UserDevice, UserFriendship
+from app.models import RecurringExpense, Settlement, SystemConfiguration, UserDevice, UserFriendship
 from app.models.enums import DeviceType, UserRole
 from tests.factories import auth_headers, join, make_account, make_expense, make_group
 
@@ -62,6 +62,12 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         payer_id=alice.id, payee_id=carol.id, amount=Decimal(5), currency_id=expense.currency_id, group_id=group.id
     )
     session.add(settlement)
+    recurring = RecurringExpense(
+        title="Rent", amount=Decimal(5), currency_id=expense.currency_id, frequency="monthly", group_id=group.id,
+        created_by_id=alice.id, paid_by_id=alice.id, start_date=expense.expense_date,
+        next_due_date=expense.expense_date,
+    )  # fmt: skip
+    session.add(recurring)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -71,6 +77,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "group_id": str(group.id),
         "expense_id": str(expense.id),
         "settlement_id": str(settlement.id),
+        "recurring_id": str(recurring.id),
         "code": "USD",
     }
     headers = await auth_headers(session, settings, mallory)

@@ -166,7 +166,10 @@ async def _replace_rows(
     await _insert_rows(session, _share_and_payer_rows(expense, shares, paid, method))
 
 
-async def create_expense(session: AsyncSession, user: User, data: ExpenseCreate) -> ExpenseOut:
+async def create_expense(
+    session: AsyncSession, user: User, data: ExpenseCreate, *, recurrence: tuple[uuid.UUID, date] | None = None
+) -> ExpenseOut:
+    """`recurrence` (template id, occurrence date) marks an expense made by the recurring job."""
     group = None
     if data.group_id is not None:
         found = (
@@ -225,6 +228,9 @@ async def create_expense(session: AsyncSession, user: User, data: ExpenseCreate)
         requires_approval=needs_approval,
         is_approved=not needs_approval,
     )
+    if recurrence is not None:
+        expense.recurring_expense_id, expense.recurrence_date = recurrence
+        expense.is_recurring = True
     session.add(expense)
     await session.flush()  # RETURNING brings back created_at and the generated exclude_from_totals
     rows = _share_and_payer_rows(expense, shares, paid, split.method)
