@@ -78,3 +78,33 @@ async def test_purge_expired_tokens_removes_only_long_expired(database_url: str)
             await session.delete(user)
     finally:
         await database.dispose()
+
+
+async def test_recurring_job_run_twice_makes_one_expense_per_occurrence(database_url: str, settings) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from app.models import Expense, RecurringExpense
+    from app.workers.recurring import create_due_recurring_expenses
+    from tests.factories import currency_id
+
+    database = Database(database_url)
+    ctx = {"db": database, "settings": settings, "job_id": "cron:recurring", "job_try": 1}
+    try:
+        async with database.session() as session:
+            user = await make_user(session)
+            template = RecurringExpense(
+                title="Gym", amount=40, currency_id=await currency_id(session), frequency="weekly",
+                created_by_id=user.id, paid_by_id=user.id, start_date=datetime.now(UTC).date() - timedelta(days=14),
+                next_due_date=datetime.now(UTC).date() - timedelta(days=14),
+            )  # fmt: skip
+            session.add(template)
+        assert await create_due_recurring_expenses(ctx) >= 3  # two weeks ago, last week, today
+        assert await create_due_recurring_expenses(ctx) == 0
+        async with database.session() as session:
+            made = await session.scalar(select(func.count()).where(Expense.recurring_expense_id == template.id))
+            assert made == 3
+            await session.execute(Expense.__table__.delete().where(Expense.recurring_expense_id == template.id))
+            await session.delete(await session.get(RecurringExpense, template.id))
+            await session.delete(await session.get(type(user), user.id))
+    finally:
+        await database.dispose()
