@@ -122,3 +122,20 @@ def test_jumping_ahead_finds_the_same_occurrence_as_walking(start, gap, frequenc
     after = start + timedelta(days=gap)
     walked = next(d for d in (occurrence(start, frequency, interval, n) for n in range(100_000)) if d >= after)
     assert next(occurrences(start, frequency, interval, after=after)) == walked
+
+
+async def test_occurrences_wait_for_the_authors_own_today(client, session, settings) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    user = await make_account(session, timezone="Etc/GMT+12")  # twelve hours behind UTC
+    headers = await auth_headers(session, settings, user)
+    utc_today = datetime.now(UTC).date()
+    local_today = datetime.now(ZoneInfo("Etc/GMT+12")).date()
+    start = (utc_today - timedelta(days=2)).isoformat()
+    body = {"title": "Paper", "amount": "2.00", "frequency": "daily", "start_date": start}
+    template = (await client.post(API, json=body, headers=headers)).json()
+    made = await run_due(session, utc_today)
+    assert made == (local_today - (utc_today - timedelta(days=2))).days + 1
+    shown = (await client.get(f"{API}/{template['id']}", headers=headers)).json()
+    assert shown["is_active"] is True and shown["next_due_date"] == (local_today + timedelta(days=1)).isoformat()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -224,6 +225,9 @@ async def _run_template(session: AsyncSession, template: RecurringExpense, today
             occurrences(template.start_date, template.frequency, template.interval, after=resume)
         )
     creator = await session.get(User, template.created_by_id)
+    assert creator is not None  # templates are deleted with their author
+    # "Today" is the author's: in UTC it may already be tomorrow where they live.
+    today = min(today, datetime.now(ZoneInfo(creator.timezone)).date())
     code = await session.scalar(select(Currency.code).where(Currency.id == template.currency_id))
     days = due_dates(
         template.start_date,
@@ -243,7 +247,7 @@ async def _run_template(session: AsyncSession, template: RecurringExpense, today
             try:
                 await create_expense(
                     session, creator, _expense_for(template, code or "USD", day), recurrence=(template.id, day)
-                )  # type: ignore[arg-type]
+                )
                 await savepoint.commit()
                 made += 1
             except AppError as error:
