@@ -9,11 +9,9 @@ from fastapi.responses import FileResponse
 
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
-from app.errors import NotFound, PayloadTooLarge
-from app.models import User
+from app.errors import PayloadTooLarge
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services import audit
-from app.services.friends.relations import pair_row, view_of
 from app.services.users import avatars, devices, service
 from app.services.users.schemas import (
     ActivityOut,
@@ -58,19 +56,13 @@ async def put_avatar(
     declared = int(request.headers.get("content-length") or 0)
     if declared > settings.avatar_max_bytes + 64 * 1024:
         raise PayloadTooLarge(f"The picture is larger than {settings.avatar_max_mb} MB.")
-    data = await file.read(settings.avatar_max_bytes + 1)
-    previous = user.avatar
-    user.avatar = await avatars.store_avatar(settings, user, data)
-    await session.flush()
-    avatars.remove_avatar_file(settings, previous)
+    await avatars.set_avatar(session, settings, user, await file.read(settings.avatar_max_bytes + 1))
     return await service.me(session, user)
 
 
 @router.delete("/me/avatar", status_code=status.HTTP_204_NO_CONTENT, summary="Remove your profile picture")
 async def delete_avatar(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> None:
-    previous, user.avatar = user.avatar, None
-    await session.flush()
-    avatars.remove_avatar_file(settings, previous)
+    await avatars.set_avatar(session, settings, user, None)
 
 
 @router.get("/me/devices", summary="Your devices registered for push notifications")
@@ -121,12 +113,5 @@ async def get_user(user_id: int, user: CurrentUser, session: SessionDep) -> Publ
     responses={200: {"content": {"image/*": {}}}},
 )
 async def get_avatar(user_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> FileResponse:
-    target = await session.get(User, user_id)
-    if target is None or not target.avatar:
-        raise NotFound("No such picture.")
-    if not view_of(user.id, target, await pair_row(session, user.id, target.id)).card:
-        raise NotFound("No such picture.")
-    path = avatars.avatar_path(settings, target.avatar)
-    if not path.is_file():
-        raise NotFound("No such picture.")
+    path = await avatars.avatar_file(session, settings, user, user_id)
     return FileResponse(path, headers={"Cache-Control": "private, max-age=31536000, immutable"})

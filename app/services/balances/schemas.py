@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, Field, PlainSerializer
-
-Money = Annotated[Decimal, PlainSerializer(lambda value: str(value), return_type=str)]
+from app.schemas import Money
 
 
 class MemberBalance(BaseModel):

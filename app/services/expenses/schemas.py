@@ -7,11 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.enums import ExpenseClassification, SplitType, TransactionType
+from app.schemas import Money
 
-Money = Annotated[Decimal, PlainSerializer(lambda value: str(value), return_type=str)]
 AmountIn = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
 
 

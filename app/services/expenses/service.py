@@ -43,6 +43,7 @@ from app.services.expenses.schemas import (
     SplitIn,
 )
 from app.services.groups.service import record_activity
+from app.services.reference.queries import active_currency
 
 
 def visible_to(user_id: int) -> ColumnElement[bool]:
@@ -71,14 +72,10 @@ async def _membership(session: AsyncSession, group_id: uuid.UUID, user_id: int) 
 async def _currency(
     session: AsyncSession, *, code: str | None = None, currency_id: uuid.UUID | None = None
 ) -> Currency:
-    query = (
-        select(Currency).where(Currency.code == code.upper())
-        if code
-        else select(Currency).where(Currency.id == currency_id)
-    )
-    found = await session.scalar(query)
-    if found is None or (code and not found.is_active):
-        raise Unprocessable(f"'{code}' is not an active currency code.", field="currency")
+    if code is not None:
+        return await active_currency(session, code)
+    found = await session.get(Currency, currency_id)
+    assert found is not None  # a foreign key of a row we hold
     return found
 
 

@@ -17,7 +17,7 @@ from app.pagination import newest_first
 from app.services.balances.queries import group_balances
 from app.services.friends.relations import is_blocked, pair_row
 from app.services.groups.schemas import GroupCreate, GroupDetail, GroupOut, GroupPatch, MemberOut
-from app.services.users.accounts import check_currency
+from app.services.reference.queries import active_currency
 from app.services.users.cards import card
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
@@ -58,10 +58,7 @@ def record_activity(
 
 
 async def _currency_id(session: AsyncSession, code: str) -> uuid.UUID:
-    code = await check_currency(session, code, field="currency")
-    found = await session.scalar(select(Currency.id).where(Currency.code == code))
-    assert found is not None
-    return found
+    return (await active_currency(session, code)).id
 
 
 def _check_simplify(simplify_debts: bool | None) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.enums import RecurrenceFrequency
+from app.schemas import Money
 from app.services.expenses.schemas import PayerIn, SplitIn
-
-Money = Annotated[Decimal, PlainSerializer(lambda value: str(value), return_type=str)]
 
 
 class RecurringCreate(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import Unprocessable
 from app.models import Category, Country, Currency
 from app.services.reference.schemas import CategoryOut, CountryOut, CurrencyOut
 
@@ -42,3 +43,11 @@ async def default_category_tree(session: AsyncSession) -> list[CategoryOut]:
         parent = nodes.get(row.parent_id) if row.parent_id else None
         (parent.children if parent else roots).append(node)
     return roots
+
+
+async def active_currency(session: AsyncSession, code: str, *, field: str = "currency") -> Currency:
+    """The active currency with this ISO code (any case), or a 422 naming the field."""
+    found = await session.scalar(select(Currency).where(Currency.code == code.upper(), Currency.is_active))
+    if found is None:
+        raise Unprocessable(f"'{code.upper()}' is not an active currency code.", field=field)
+    return found

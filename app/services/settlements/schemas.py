@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.enums import PaymentStatus
-
-Money = Annotated[Decimal, PlainSerializer(lambda value: str(value), return_type=str)]
+from app.schemas import Money
 
 
 class SettlementCreate(BaseModel):

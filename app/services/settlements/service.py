@@ -18,6 +18,7 @@ from app.models.enums import FriendshipStatus, PaymentStatus
 from app.pagination import newest_first
 from app.services.expenses.allocation import SplitError, to_units
 from app.services.groups.service import record_activity
+from app.services.reference.queries import active_currency
 from app.services.settlements.schemas import SettlementCreate, SettlementOut
 
 
@@ -83,15 +84,12 @@ async def record(session: AsyncSession, user: User, data: SettlementCreate) -> S
         if friends is None:
             raise Unprocessable("Record payments with your friends, or within a group you share.", field="payee_id")
     if data.currency:
-        currency = await session.scalar(
-            select(Currency).where(Currency.code == data.currency.upper(), Currency.is_active)
-        )
+        currency = await active_currency(session, data.currency)
     elif group is not None:
         currency = await session.get(Currency, group.currency_id)
     else:
-        currency = await session.scalar(select(Currency).where(Currency.code == user.preferred_currency))
-    if currency is None:
-        raise Unprocessable(f"'{data.currency}' is not an active currency code.", field="currency")
+        currency = await active_currency(session, user.preferred_currency)
+    assert currency is not None
     try:
         to_units(data.amount, currency.decimal_places)
     except SplitError as error:

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Unprocessable
-from app.models import Currency, User, UserPreferences, UserProfile
+from app.models import User, UserPreferences, UserProfile
+from app.services.reference.queries import active_currency
 
 
 @lru_cache(maxsize=1)
@@ -26,11 +27,7 @@ def check_timezone(name: str) -> str:
 
 
 async def check_currency(session: AsyncSession, code: str, *, field: str = "preferred_currency") -> str:
-    code = code.upper()
-    found = await session.scalar(select(Currency.id).where(Currency.code == code, Currency.is_active))
-    if found is None:
-        raise Unprocessable(f"'{code}' is not an active currency code.", field=field)
-    return code
+    return (await active_currency(session, code, field=field)).code
 
 
 async def find_by_login(session: AsyncSession, login: str, *, for_update: bool = False) -> User | None:

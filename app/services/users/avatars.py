@@ -9,10 +9,12 @@ import uuid
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.errors import PayloadTooLarge, UnsupportedMediaType
+from app.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.models import User
+from app.services.friends.relations import pair_row, view_of
 
 MAX_SIDE = 512
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before they fill memory
@@ -60,13 +62,27 @@ def _write(target: Path, data: bytes) -> None:
     temporary.replace(target)
 
 
-def remove_avatar_file(settings: Settings, relative: str | None) -> None:
+def _remove_file(settings: Settings, relative: str | None) -> None:
     if relative:
         (settings.media_dir / relative).unlink(missing_ok=True)
 
 
-def avatar_path(settings: Settings, relative: str) -> Path:
-    path = (settings.media_dir / relative).resolve()
-    if not path.is_relative_to(settings.media_dir.resolve()):
-        raise ValueError("avatar path escapes the media directory")
+async def set_avatar(session: AsyncSession, settings: Settings, user: User, data: bytes | None) -> None:
+    """Store a new picture (or none), and delete the old file once the row points elsewhere."""
+    previous = user.avatar
+    user.avatar = await store_avatar(settings, user, data) if data is not None else None
+    await session.flush()
+    _remove_file(settings, previous)
+
+
+async def avatar_file(session: AsyncSession, settings: Settings, viewer: User, user_id: int) -> Path:
+    """The picture of `user_id`, if the viewer may see that person at all; else 404."""
+    target = await session.get(User, user_id)
+    if target is None or not target.avatar:
+        raise NotFound("No such picture.")
+    if not view_of(viewer.id, target, await pair_row(session, viewer.id, target.id)).card:
+        raise NotFound("No such picture.")
+    path = (settings.media_dir / target.avatar).resolve()
+    if not path.is_relative_to(settings.media_dir.resolve()) or not path.is_file():
+        raise NotFound("No such picture.")
     return path

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl
 
 from app.models.enums import (
     ChatParserChoice,
@@ -19,9 +18,8 @@ from app.models.enums import (
     Theme,
     UserRole,
 )
+from app.schemas import Money
 from app.services.auth.schemas import USERNAME_PATTERN
-
-MoneyStr = Annotated[Decimal, PlainSerializer(lambda value: str(value), return_type=str)]
 
 
 class ProfileOut(BaseModel):
@@ -36,7 +34,7 @@ class ProfileOut(BaseModel):
 
 
 class MyProfileOut(ProfileOut):
-    total_expenses: MoneyStr
+    total_expenses: Money
     total_groups: int
     expense_count: int
 
