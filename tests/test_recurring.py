@@ -54,6 +54,7 @@ def test_catch_up_and_end_dates() -> None:
 
 async def test_the_job_makes_each_occurrence_once_and_catches_up(client, session, settings) -> None:
     (a, b, _), (ha, _, _), group = await trio(client, session, settings)
+    await client.patch(f"/api/v1/groups/{group['id']}", json={"currency": "EUR"}, headers=ha)
     today = date.today()
     body = {
         "title": "Rent",
@@ -67,6 +68,7 @@ async def test_the_job_makes_each_occurrence_once_and_catches_up(client, session
     assert created.status_code == 201, created.text
     template = created.json()
     assert template["next_due_date"] == body["start_date"]
+    assert template["currency"] == "EUR"  # the group's currency when none is given
 
     assert await run_due(session, today) == 4  # three missed days and today
     assert await run_due(session, today) == 0  # the same day again: nothing new
@@ -77,6 +79,7 @@ async def test_the_job_makes_each_occurrence_once_and_catches_up(client, session
     expenses = (await client.get("/api/v1/expenses", params={"group_id": group["id"]}, headers=ha)).json()["items"]
     assert {e["expense_date"] for e in expenses} == {(today - timedelta(days=n)).isoformat() for n in range(4)}
     assert all([s["amount"] for s in e["shares"]] == ["450.00", "450.00"] for e in expenses)
+    assert {e["currency"] for e in expenses} == {"EUR"}
 
 
 async def test_pause_skips_and_bad_templates_are_refused(client, session, settings) -> None:

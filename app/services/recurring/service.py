@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import AppError, Forbidden, NotFound, Unprocessable
 from app.logging import get_logger
-from app.models import Currency, Expense, GroupMembership, RecurringExpense, User
+from app.models import Currency, Expense, Group, GroupMembership, RecurringExpense, User
 from app.models.enums import MemberRole
 from app.services.expenses.schemas import ExpenseCreate, PayerIn, SplitIn
 from app.services.expenses.service import create_expense
 from app.services.recurring.schedule import due_dates, next_after, occurrences
 from app.services.recurring.schemas import RecurringCreate, RecurringOut, RecurringPatch
+from app.services.reference.queries import active_currency
 
 log = get_logger(__name__)
 
@@ -78,20 +79,16 @@ async def _out(session: AsyncSession, row: RecurringExpense) -> RecurringOut:
 async def create(session: AsyncSession, user: User, data: RecurringCreate) -> RecurringOut:
     if data.end_date and data.end_date < data.start_date:
         raise Unprocessable("The end date is before the start date.", field="end_date")
-    code = (data.currency or user.preferred_currency).upper()
-    if data.group_id is not None and data.currency is None:
-        code = (
-            await session.scalar(
-                select(Currency.code)
-                .join(GroupMembership, GroupMembership.group_id == data.group_id)
-                .where(GroupMembership.user_id == user.id)
-                .limit(1)
-            )
-            or code
-        )
-    currency_id = await session.scalar(select(Currency.id).where(Currency.code == code))
-    if currency_id is None:
-        raise Unprocessable(f"'{code}' is not an active currency code.", field="currency")
+    # The currency given, else the group's, else the author's own (as for a single expense).
+    group = await session.get(Group, data.group_id) if data.group_id else None
+    if data.currency:
+        currency = await active_currency(session, data.currency)
+    elif group is not None:
+        currency = await session.get(Currency, group.currency_id)
+    else:
+        currency = await active_currency(session, user.preferred_currency)
+    assert currency is not None
+    currency_id, code = currency.id, currency.code
     split_data: dict[str, Any] = {}
     if data.split:
         split_data["split"] = data.split.model_dump(mode="json")
