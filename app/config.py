@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = None
     ai_test_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # Payment-provider webhooks: one signing secret per service ("stripe=whsec_...,paypal=..."); a service
+    # without one answers 404. Signatures older than the tolerance are refused (replayed captures).
+    payment_webhook_secrets: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
+    payment_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -82,6 +87,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("payment_webhook_secrets", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            service, sep, secret = item.partition("=")
+            if not sep or not service.strip() or not secret.strip():
+                raise ValueError("write it as service=secret pairs separated by commas, e.g. stripe=whsec_...")
+            pairs[service.strip().lower()] = secret.strip()
+        return pairs
 
     @field_validator("database_url", "redis_url", "smtp_host", mode="before")
     @classmethod

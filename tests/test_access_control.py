@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.models import RecurringExpense, Settlement, SystemConfiguration, UserDevice, UserFriendship
+from app.models import (
+    Payment,
+    PaymentMethod,
+    RecurringExpense,
+    Settlement,
+    SystemConfiguration,
+    UserDevice,
+    UserFriendship,
+)
 from app.models.enums import DeviceType, UserRole
 from tests.factories import auth_headers, join, make_account, make_expense, make_group
 
@@ -23,6 +31,7 @@ PUBLIC = {
     ("GET", "/api/v1/currencies"),
     ("GET", "/api/v1/countries"),
     ("GET", "/api/v1/categories/defaults"),
+    ("POST", "/api/v1/payments/webhooks/{service_name}"),  # signed by the provider instead
 }
 
 
@@ -68,6 +77,14 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         next_due_date=expense.expense_date,
     )  # fmt: skip
     session.add(recurring)
+    method = PaymentMethod(user_id=alice.id, method_type="card", name="Visa")
+    session.add(method)
+    await session.flush()
+    payment = Payment(
+        settlement_id=settlement.id, amount=Decimal(5), currency_id=expense.currency_id, payment_method_id=method.id,
+        payment_service="stripe",
+    )  # fmt: skip
+    session.add(payment)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -79,6 +96,9 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "settlement_id": str(settlement.id),
         "recurring_id": str(recurring.id),
         "code": "USD",
+        "method_id": str(method.id),
+        "payment_id": str(payment.id),
+        "service_name": "stripe",  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)
     assert mallory.role == UserRole.USER

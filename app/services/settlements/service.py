@@ -118,12 +118,18 @@ async def record(session: AsyncSession, user: User, data: SettlementCreate) -> S
     return await _out(session, row)
 
 
-async def _mine(session: AsyncSession, user: User, settlement_id: uuid.UUID) -> Settlement:
-    row = await session.scalar(
-        select(Settlement).where(Settlement.id == settlement_id, _visible_to(user.id)).with_for_update(of=Settlement)
-    )
+async def visible_settlement(
+    session: AsyncSession, user: User, settlement_id: uuid.UUID, *, for_update: bool = False
+) -> Settlement:
+    query = select(Settlement).where(Settlement.id == settlement_id, _visible_to(user.id))
+    row = await session.scalar(query.with_for_update(of=Settlement) if for_update else query)
     if row is None:
         raise NotFound("No such settlement.")
+    return row
+
+
+async def _mine(session: AsyncSession, user: User, settlement_id: uuid.UUID) -> Settlement:
+    row = await visible_settlement(session, user, settlement_id, for_update=True)
     if user.id not in (row.payer_id, row.payee_id):
         raise Forbidden("Only the two people in a payment can confirm or cancel it.")
     if row.status != PaymentStatus.PENDING:
@@ -138,18 +144,39 @@ async def confirm(session: AsyncSession, user: User, settlement_id: uuid.UUID) -
     else:
         row.is_confirmed_by_payee = True
     if row.is_confirmed_by_payer and row.is_confirmed_by_payee:
-        now = datetime.now(UTC)
-        row.status, row.completed_at, row.confirmed_at = PaymentStatus.COMPLETED, now, now
-        await session.flush()
-        await _mark_shares(session, row, now)
-        if row.group_id:
-            record_activity(
-                session, row.group_id, user.id, "settlement_completed", f"{user.username} confirmed a payment",
-                {"settlement_id": str(row.id)},
-            )  # fmt: skip
+        await complete(session, row, user.id, f"{user.username} confirmed a payment")
     await session.flush()
     await session.refresh(row)
     return await _out(session, row)
+
+
+async def complete(session: AsyncSession, row: Settlement, actor_id: int, description: str) -> None:
+    """Complete a pending settlement (the caller holds its row lock): balances move, covered shares settle."""
+    now = datetime.now(UTC)
+    row.is_confirmed_by_payer = row.is_confirmed_by_payee = True
+    row.status, row.completed_at, row.confirmed_at = PaymentStatus.COMPLETED, now, now
+    await session.flush()
+    await _mark_shares(session, row, now)
+    if row.group_id:
+        record_activity(
+            session, row.group_id, actor_id, "settlement_completed", description, {"settlement_id": str(row.id)}
+        )
+
+
+async def reverse(session: AsyncSession, row: Settlement, status: PaymentStatus) -> None:
+    """Undo a completed settlement (a refunded payment): balances move back, its shares are open again."""
+    row.status = status
+    await session.flush()
+    await session.execute(
+        update(Expense)
+        .where(Expense.id.in_(select(ExpenseShare.expense_id).where(ExpenseShare.settlement_id == row.id)))
+        .values(is_settled=False)
+    )
+    await session.execute(
+        update(ExpenseShare)
+        .where(ExpenseShare.settlement_id == row.id)
+        .values(is_settled=False, settled_at=None, settlement_id=None)
+    )
 
 
 async def _mark_shares(session: AsyncSession, row: Settlement, now: datetime) -> None:
@@ -204,10 +231,7 @@ async def cancel(session: AsyncSession, user: User, settlement_id: uuid.UUID) ->
 
 
 async def get(session: AsyncSession, user: User, settlement_id: uuid.UUID) -> SettlementOut:
-    row = await session.scalar(select(Settlement).where(Settlement.id == settlement_id, _visible_to(user.id)))
-    if row is None:
-        raise NotFound("No such settlement.")
-    return await _out(session, row)
+    return await _out(session, await visible_settlement(session, user, settlement_id))
 
 
 async def page(

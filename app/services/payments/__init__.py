@@ -1,0 +1,1 @@
+"""Payment methods, payments against settlements, and payment-provider webhooks."""
