@@ -11,8 +11,9 @@ from app.db import SessionDep
 from app.deps import CurrentUser
 from app.models import Group, GroupMembership
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.balances import queries
+from app.services.balances import pairwise, queries
 from app.services.balances.schemas import CurrencyBalancesOut, MemberBalance, SettleUpOut, TransferOut
+from app.services.expenses.allocation import from_units
 from app.services.groups import service
 from app.services.groups.access import member_group
 from app.services.groups.schemas import (
@@ -126,7 +127,25 @@ async def group_balances(member: Membership, session: SessionDep) -> list[Curren
     ]
 
 
-@router.get("/{group_id}/settle-up", tags=["balances"], summary="The fewest transfers that settle the group")
+@router.get(
+    "/{group_id}/settle-up",
+    tags=["balances"],
+    summary="The transfers that settle the group: the fewest, or with simplify_debts off the debts as recorded",
+)
 async def settle_up(member: Membership, session: SessionDep) -> SettleUpOut:
-    plan = queries.settle_up_plan(await queries.group_balances(session, member[0].id))
+    group = member[0]
+    if not group.simplify_debts:
+        debts = await pairwise.recorded_debts(session, group_id=group.id)
+        return SettleUpOut(
+            transfers=[
+                TransferOut(
+                    from_user_id=debt.debtor,
+                    to_user_id=debt.creditor,
+                    amount=from_units(debt.units, debt.decimal_places),
+                    currency=debt.currency,
+                )
+                for debt in debts
+            ]
+        )
+    plan = queries.settle_up_plan(await queries.group_balances(session, group.id))
     return SettleUpOut(transfers=[TransferOut(**vars(transfer)) for transfer in plan])

@@ -14,7 +14,9 @@ from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.models import Currency, Group, GroupActivity, GroupMembership, User
 from app.models.enums import MemberRole, MembershipStatus
 from app.pagination import newest_first
+from app.services.balances.pairwise import recorded_debts
 from app.services.balances.queries import group_balances
+from app.services.expenses.allocation import from_units
 from app.services.friends.relations import is_blocked, pair_row
 from app.services.groups.schemas import GroupCreate, GroupDetail, GroupOut, GroupPatch, MemberOut
 from app.services.reference.queries import active_currency
@@ -61,17 +63,7 @@ async def _currency_id(session: AsyncSession, code: str) -> uuid.UUID:
     return (await active_currency(session, code)).id
 
 
-def _check_simplify(simplify_debts: bool | None) -> None:
-    # Pairwise settle-up (debts as recorded, several payers included) is not built yet; saying so beats
-    # storing a setting that would be silently ignored.
-    if simplify_debts is False:
-        raise Unprocessable(
-            "Settling pairwise debts as recorded (simplify_debts off) is not available yet.", field="simplify_debts"
-        )
-
-
 async def create_group(session: AsyncSession, user: User, data: GroupCreate) -> GroupOut:
-    _check_simplify(data.simplify_debts)
     group = Group(
         name=data.name,
         description=data.description,
@@ -145,7 +137,6 @@ async def update_group(
 ) -> GroupDetail:
     require_admin(membership)
     changes = patch.model_dump(exclude_unset=True)
-    _check_simplify(changes.get("simplify_debts"))
     for required in ("name", "group_type", "currency", "is_private", "simplify_debts", "requires_approval"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be empty.", field=required)
@@ -302,11 +293,7 @@ async def remove_member(
     )
     if target.role == MemberRole.ADMIN and await _admin_count(session, group_id) == 1 and (others or 0) > 1:
         raise Conflict("You are the only admin: make someone else admin before leaving.")
-    open_balances = [
-        f"{entry.balances[user_id]} {entry.currency}"
-        for entry in await group_balances(session, group_id)
-        if entry.balances.get(user_id)
-    ]
+    open_balances = await _open_balances(session, group_id, user_id)
     if open_balances:
         if not force:
             raise Conflict(
@@ -326,6 +313,27 @@ async def remove_member(
         session, group_id, actor.id, kind, f"{actor.username} {'left' if leaving else 'removed a member'}", meta
     )
     await session.flush()
+
+
+async def _open_balances(session: AsyncSession, group_id: uuid.UUID, user_id: int) -> list[str]:
+    """What still stands between this member and the rest: the net balance, or in a group that does not
+    simplify debts, each debt as recorded (a zero net can hide a debt to one member and a claim on another)."""
+    group = await session.get(Group, group_id)
+    assert group is not None
+    if group.simplify_debts:
+        return [
+            f"{entry.balances[user_id]} {entry.currency}"
+            for entry in await group_balances(session, group_id)
+            if entry.balances.get(user_id)
+        ]
+    described = []
+    for debt in await recorded_debts(session, group_id=group_id):
+        amount = f"{from_units(debt.units, debt.decimal_places)} {debt.currency}"
+        if debt.debtor == user_id:
+            described.append(f"owes {amount} to user {debt.creditor}")
+        elif debt.creditor == user_id:
+            described.append(f"is owed {amount} by user {debt.debtor}")
+    return described
 
 
 async def activity_page(
