@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(default=15, ge=1)
     auth_rate_limit_per_minute: int = Field(default=20, ge=1, description="Per IP, per auth action.")
     avatar_max_mb: int = Field(default=5, ge=1, le=50)
+    attachment_max_mb: int = Field(default=10, ge=1, le=200, description="Receipts and attachments on expenses.")
+    attachments_per_expense: int = Field(default=20, ge=1, le=200)
 
     # Outgoing e-mail; with SMTP_HOST unset, e-mails are written to the notification and application logs.
     smtp_host: str | None = None
@@ -154,6 +156,10 @@ class Settings(BaseSettings):
     @property
     def avatar_max_bytes(self) -> int:
         return self.avatar_max_mb * 1024 * 1024
+
+    @property
+    def attachment_max_bytes(self) -> int:
+        return self.attachment_max_mb * 1024 * 1024
 
     def fernet_keys(self) -> list[bytes]:
         if self.encryption_keys is None:

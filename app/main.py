@@ -25,6 +25,7 @@ from app.routers import (
     friends,
     groups,
     health,
+    labels,
     payments,
     recurring,
     reference,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments.router,
         ai_settings.router,
         reference.router,
+        labels.router,
         admin.router,
     ):
         app.include_router(router, prefix=API_PREFIX)

@@ -10,11 +10,14 @@ import re
 from decimal import Decimal
 
 from app.models import (
+    Category,
+    ExpenseComment,
     Payment,
     PaymentMethod,
     RecurringExpense,
     Settlement,
     SystemConfiguration,
+    Tag,
     UserDevice,
     UserFriendship,
 )
@@ -85,6 +88,15 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         payment_service="stripe",
     )  # fmt: skip
     session.add(payment)
+    comment = ExpenseComment(expense_id=expense.id, user_id=alice.id, comment="mine")
+    category = Category(user_id=alice.id, name="Pets", slug="pets")
+    tag = Tag(user_id=alice.id, name="trip")
+    attachment_id = "00000000-0000-4000-8000-000000000001"
+    expense.attachments = [
+        {"id": attachment_id, "kind": "receipt", "filename": "r.png", "content_type": "image/png", "size": 1,
+         "path": "expenses/x/r.png", "uploaded_by": alice.id, "uploaded_at": "2026-01-01T00:00:00Z"}
+    ]  # fmt: skip
+    session.add_all([comment, category, tag])
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -98,6 +110,10 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "code": "USD",
         "method_id": str(method.id),
         "payment_id": str(payment.id),
+        "comment_id": str(comment.id),
+        "attachment_id": attachment_id,
+        "category_id": str(category.id),
+        "tag_id": str(tag.id),
         "service_name": "stripe",  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

@@ -1,18 +1,24 @@
-"""Expenses: exact splits, several payers, editing, deletion and restore, approval, search."""
+"""Expenses: exact splits, several payers, editing, deletion and restore, approval, search, comments and
+attachments."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
 
 from app.db import SessionDep
-from app.deps import CurrentUser
+from app.deps import CurrentUser, SettingsDep
+from app.errors import PayloadTooLarge
 from app.models.enums import ExpenseClassification, TransactionType
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.expenses import service
+from app.services.expenses import attachments, comments, service
+from app.services.expenses.attachments import AttachmentOut, Kind
+from app.services.expenses.comments import CommentEdit, CommentIn, CommentOut
 from app.services.expenses.schemas import ExpenseCreate, ExpenseOut, ExpensePatch
 from app.services.expenses.search import ExpenseFilters, list_expenses
 
@@ -30,6 +36,7 @@ async def find_expenses(
     session: SessionDep,
     group_id: uuid.UUID | None = None,
     category_id: uuid.UUID | None = Query(default=None, description="Includes its subcategories."),
+    tag_id: uuid.UUID | None = None,
     payer_id: int | None = None,
     participant_id: int | None = None,
     date_from: date | None = None,
@@ -47,6 +54,7 @@ async def find_expenses(
     filters = ExpenseFilters(
         group_id=group_id,
         category_id=category_id,
+        tag_id=tag_id,
         payer_id=payer_id,
         participant_id=participant_id,
         date_from=date_from,
@@ -93,3 +101,97 @@ async def approve_expense(expense_id: uuid.UUID, user: CurrentUser, session: Ses
 @router.post("/{expense_id}/reject", summary="Reject (delete) an expense waiting for approval (admins)")
 async def reject_expense(expense_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> ExpenseOut:
     return await service.review(session, user, expense_id, approve=False)
+
+
+async def _visible(expense_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Someone else's expense is 404 before a body or upload is even looked at."""
+    await service.visible_expense(session, user, expense_id)
+
+
+Visible = Annotated[None, Depends(_visible)]
+
+
+@router.get("/{expense_id}/comments", summary="The comment thread (replies nested under what they answer)")
+async def list_comments(expense_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[CommentOut]:
+    return await comments.thread(session, user, expense_id)
+
+
+@router.post("/{expense_id}/comments", status_code=status.HTTP_201_CREATED, summary="Comment, or answer a comment")
+async def add_comment(
+    expense_id: uuid.UUID, _: Visible, data: CommentIn, user: CurrentUser, session: SessionDep
+) -> CommentOut:
+    return await comments.add(session, user, expense_id, data)
+
+
+@router.patch("/{expense_id}/comments/{comment_id}", summary="Edit your comment (it shows as edited)")
+async def edit_comment(
+    expense_id: uuid.UUID, comment_id: uuid.UUID, _: Visible, data: CommentEdit, user: CurrentUser, session: SessionDep
+) -> CommentOut:
+    return await comments.edit(session, user, expense_id, comment_id, data)
+
+
+@router.delete(
+    "/{expense_id}/comments/{comment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete your comment (group admins: anyone's)",
+)
+async def delete_comment(
+    expense_id: uuid.UUID, comment_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> Response:
+    await comments.remove(session, user, expense_id, comment_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{expense_id}/attachments", summary="Receipts and other files on an expense")
+async def list_attachments(expense_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[AttachmentOut]:
+    return await attachments.listing(session, user, expense_id)
+
+
+@router.post(
+    "/{expense_id}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a receipt or attachment (JPEG, PNG, GIF, WebP, HEIC or PDF)",
+)
+async def add_attachment(
+    expense_id: uuid.UUID,
+    _: Visible,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: UploadFile = File(),
+    kind: Kind = Form(default="receipt"),
+) -> AttachmentOut:
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > settings.attachment_max_bytes + 64 * 1024:
+        raise PayloadTooLarge(f"The file is larger than {settings.attachment_max_mb} MB.")
+    data = await file.read(settings.attachment_max_bytes + 1)
+    return await attachments.add(session, settings, user, expense_id, data, file.filename, kind)
+
+
+@router.get(
+    "/{expense_id}/attachments/{attachment_id}",
+    summary="Download a file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download_attachment(
+    expense_id: uuid.UUID, attachment_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    path, meta = await attachments.file_of(session, settings, user, expense_id, attachment_id)
+    return FileResponse(
+        path,
+        media_type=meta.content_type,
+        filename=meta.filename,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )
+
+
+@router.delete(
+    "/{expense_id}/attachments/{attachment_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a file"
+)
+async def delete_attachment(
+    expense_id: uuid.UUID, attachment_id: uuid.UUID, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> Response:
+    await attachments.remove(session, settings, user, expense_id, attachment_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -26,4 +26,4 @@ async def list_countries(session: SessionDep) -> list[CountryOut]:
 
 @router.get("/categories/defaults", summary="The default category tree")
 async def default_categories(session: SessionDep) -> list[CategoryOut]:
-    return await queries.default_category_tree(session)
+    return await queries.category_tree(session)

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models.enums import ExpenseClassification, SplitType, TransactionType
 from app.schemas import Money
 
 AmountIn = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
+# A tag name as typed, optionally with its leading #.
+TagIn = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=51, pattern=r"^#?[^,#@]+$")]
 
 
 class SplitParticipantIn(BaseModel):
@@ -55,6 +57,7 @@ class ExpenseCreate(BaseModel):
     transaction_type: TransactionType = TransactionType.EXPENSE
     expense_classification: ExpenseClassification = ExpenseClassification.REGULAR_MONTHLY
     exclude_from_totals_override: bool | None = None
+    tags: list[TagIn] = Field(default_factory=list, max_length=20, description="Your tag names; new ones are made.")
 
 
 class ExpensePatch(BaseModel):
@@ -73,6 +76,7 @@ class ExpensePatch(BaseModel):
     transaction_type: TransactionType | None = None
     expense_classification: ExpenseClassification | None = None
     exclude_from_totals_override: bool | None = None
+    tags: list[TagIn] | None = Field(default=None, max_length=20, description="Your tags on it become exactly these.")
 
 
 class ShareOut(BaseModel):
@@ -110,5 +114,6 @@ class ExpenseOut(BaseModel):
     exclude_from_totals: bool
     exchange_rate: Money = Field(description="From this currency to base_currency, fixed when the expense was made.")
     base_currency: str | None
+    tags: list[str] = Field(description="Tag names on this expense.")
     created_at: datetime
     updated_at: datetime

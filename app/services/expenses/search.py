@@ -14,7 +14,7 @@ from sqlalchemy import exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import BadRequest, NotFound
-from app.models import Category, Expense, ExpensePayer, ExpenseShare, GroupMembership, User
+from app.models import Category, Expense, ExpensePayer, ExpenseShare, GroupMembership, User, expense_tags
 from app.models.enums import ExpenseClassification, TransactionType
 from app.services.expenses.schemas import ExpenseOut
 from app.services.expenses.service import EXPENSE_COLUMNS, outputs, visible_to
@@ -27,6 +27,7 @@ SEARCH_VECTOR = literal_column("to_tsvector('english'::regconfig, (title::text |
 class ExpenseFilters:
     group_id: uuid.UUID | None = None
     category_id: uuid.UUID | None = None
+    tag_id: uuid.UUID | None = None
     payer_id: int | None = None
     participant_id: int | None = None
     date_from: date | None = None
@@ -75,6 +76,10 @@ async def list_expenses(
             or_(Category.id == filters.category_id, Category.parent_id == filters.category_id)
         )
         query = query.where(Expense.category_id.in_(children))
+    if filters.tag_id is not None:
+        query = query.where(
+            exists().where(expense_tags.c.expense_id == Expense.id, expense_tags.c.tag_id == filters.tag_id)
+        )
     if filters.payer_id is not None:
         query = query.where(
             exists().where(ExpensePayer.expense_id == Expense.id, ExpensePayer.user_id == filters.payer_id)

@@ -32,6 +32,7 @@ from app.models import (
     UserFriendship,
 )
 from app.models.enums import ExpenseType, FriendshipStatus, MemberRole, SplitType
+from app.services.expenses import tags
 from app.services.expenses.allocation import Share, SplitEntry, SplitError, allocate, allocate_payers
 from app.services.expenses.schemas import (
     ExpenseCreate,
@@ -61,7 +62,7 @@ def visible_to(user_id: int) -> ColumnElement[bool]:
     return or_(in_my_group, Expense.group_id.is_(None) & involved)
 
 
-async def _membership(session: AsyncSession, group_id: uuid.UUID, user_id: int) -> GroupMembership | None:
+async def membership_in(session: AsyncSession, group_id: uuid.UUID, user_id: int) -> GroupMembership | None:
     return await session.scalar(
         select(GroupMembership).where(
             GroupMembership.group_id == group_id, GroupMembership.user_id == user_id, GroupMembership.is_active
@@ -232,6 +233,8 @@ async def create_expense(
     await session.flush()  # RETURNING brings back created_at and the generated exclude_from_totals
     rows = _share_and_payer_rows(expense, shares, paid, split.method)
     await _insert_rows(session, rows)
+    if data.tags:
+        await tags.set_expense_tags(session, user, expense.id, data.tags)
     if group:
         record_activity(
             session, group.id, user.id, "expense_added", f"{user.username} added {data.title}",
@@ -241,7 +244,8 @@ async def create_expense(
     currencies = {currency.id: currency, base.id: base}
     share_rows = [row for row in rows if isinstance(row, ExpenseShare)]
     payer_rows = [row for row in rows if isinstance(row, ExpensePayer)]
-    return _expense_out(expense, currencies, share_rows, payer_rows)
+    tag_names = (await tags.names_by_expense(session, [expense.id]))[expense.id] if data.tags else []
+    return _expense_out(expense, currencies, share_rows, payer_rows, tag_names)
 
 
 async def _check_category(session: AsyncSession, user: User, category_id: uuid.UUID) -> None:
@@ -266,10 +270,10 @@ async def visible_expense(
     return expense
 
 
-async def _require_editor(session: AsyncSession, user: User, expense: Expense) -> Group | None:
+async def require_editor(session: AsyncSession, user: User, expense: Expense) -> Group | None:
     if expense.group_id is None:
         return None
-    membership = await _membership(session, expense.group_id, user.id)
+    membership = await membership_in(session, expense.group_id, user.id)
     if membership is None or membership.role == MemberRole.VIEWER:
         raise Forbidden("Viewers cannot change expenses in this group.")
     return await session.get(Group, expense.group_id)
@@ -279,8 +283,8 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
     expense = await visible_expense(session, user, expense_id, for_update=True)
     if expense.is_deleted:
         raise Unprocessable("Restore this expense before changing it.")
-    group = await _require_editor(session, user, expense)
-    changes = patch.model_dump(exclude_unset=True, exclude={"split", "payers"})
+    group = await require_editor(session, user, expense)
+    changes = patch.model_dump(exclude_unset=True, exclude={"split", "payers", "tags"})
     for required in ("title", "amount", "currency", "expense_date", "transaction_type", "expense_classification"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be empty.", field=required)
@@ -318,6 +322,8 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
         shares, paid = _compute(expense.amount, currency.decimal_places, split, payers, allowed, group is not None)
         expense.split_type = split.method
         await _replace_rows(session, expense, shares, paid, split.method)
+    if patch.tags is not None:
+        await tags.set_expense_tags(session, user, expense.id, patch.tags)
     if group:
         record_activity(
             session, group.id, user.id, "expense_edited", f"{user.username} edited {expense.title}",
@@ -330,10 +336,12 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
 
 async def set_deleted(session: AsyncSession, user: User, expense_id: uuid.UUID, deleted: bool) -> ExpenseOut:
     expense = await visible_expense(session, user, expense_id, for_update=True)
-    group = await _require_editor(session, user, expense)
+    group = await require_editor(session, user, expense)
     expense.is_deleted = deleted
     expense.deleted_at = datetime.now(UTC) if deleted else None
     expense.deleted_by_id = user.id if deleted else None
+    await session.flush()
+    await tags.recount(session, await tags.tag_ids_of(session, expense.id))
     if group:
         kind = "expense_deleted" if deleted else "expense_restored"
         record_activity(
@@ -348,7 +356,7 @@ async def set_deleted(session: AsyncSession, user: User, expense_id: uuid.UUID, 
 async def review(session: AsyncSession, user: User, expense_id: uuid.UUID, *, approve: bool) -> ExpenseOut:
     """A group admin approves (it starts counting) or rejects (it is deleted) a waiting expense."""
     expense = await visible_expense(session, user, expense_id, for_update=True)
-    membership = await _membership(session, expense.group_id, user.id) if expense.group_id else None
+    membership = await membership_in(session, expense.group_id, user.id) if expense.group_id else None
     if membership is None or membership.role != MemberRole.ADMIN:
         raise Forbidden("Only group admins can approve or reject expenses.")
     if expense.is_approved or expense.is_deleted:
@@ -414,7 +422,8 @@ async def outputs(session: AsyncSession, expenses: Sequence[Any]) -> list[Expens
         payers[payer.expense_id].append(payer)
     currency_ids = {e.currency_id for e in expenses} | {e.base_currency_id for e in expenses if e.base_currency_id}
     currencies = {c.id: c for c in await session.scalars(select(Currency).where(Currency.id.in_(currency_ids)))}
-    return [_expense_out(e, currencies, shares[e.id], payers[e.id]) for e in expenses]
+    tag_names = await tags.names_by_expense(session, ids)
+    return [_expense_out(e, currencies, shares[e.id], payers[e.id], tag_names[e.id]) for e in expenses]
 
 
 def _expense_out(
@@ -422,6 +431,7 @@ def _expense_out(
     currencies: dict[uuid.UUID, Currency],
     shares: Sequence[Any],
     payers: Sequence[Any],
+    tag_names: list[str],
 ) -> ExpenseOut:
     unit = Decimal(1).scaleb(-currencies[e.currency_id].decimal_places)
     return ExpenseOut(
@@ -455,6 +465,7 @@ def _expense_out(
         exclude_from_totals=bool(e.exclude_from_totals),
         exchange_rate=e.exchange_rate.normalize(),
         base_currency=currencies[e.base_currency_id].code if e.base_currency_id else None,
+        tags=tag_names,
         created_at=e.created_at,
         updated_at=e.updated_at,
     )

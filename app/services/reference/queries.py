@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Unprocessable
@@ -33,9 +33,12 @@ async def list_countries(session: AsyncSession) -> list[CountryOut]:
     ]
 
 
-async def default_category_tree(session: AsyncSession) -> list[CategoryOut]:
-    """The system categories as a tree (parents in name order, each with its children)."""
-    rows = (await session.scalars(select(Category).where(Category.user_id.is_(None)).order_by(Category.name))).all()
+async def category_tree(session: AsyncSession, user_id: int | None = None) -> list[CategoryOut]:
+    """The system categories, with this user's own among them, as a tree (each level in name order)."""
+    owner = (
+        Category.user_id.is_(None) if user_id is None else or_(Category.user_id.is_(None), Category.user_id == user_id)
+    )
+    rows = (await session.scalars(select(Category).where(owner).order_by(func.lower(Category.name)))).all()
     nodes = {row.id: CategoryOut.model_validate(row) for row in rows}
     roots: list[CategoryOut] = []
     for row in rows:

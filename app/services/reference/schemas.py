@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CurrencyOut(BaseModel):
@@ -38,4 +38,5 @@ class CategoryOut(BaseModel):
     icon: str | None
     color: str
     parent_id: uuid.UUID | None
+    user_id: int | None = Field(default=None, description="Set on your own categories; null on the defaults.")
     children: list[CategoryOut] = []
