@@ -7,11 +7,13 @@ is missing from OWNED_BY_ALICE fails the test until its owner is set up here.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from app.models import (
     Category,
     ExpenseComment,
+    GroupInvitation,
     Payment,
     PaymentMethod,
     RecurringExpense,
@@ -96,7 +98,11 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         {"id": attachment_id, "kind": "receipt", "filename": "r.png", "content_type": "image/png", "size": 1,
          "path": "expenses/x/r.png", "uploaded_by": alice.id, "uploaded_at": "2026-01-01T00:00:00Z"}
     ]  # fmt: skip
-    session.add_all([comment, category, tag])
+    invitation = GroupInvitation(
+        group_id=group.id, invited_by_id=alice.id, email="friend@example.org",
+        expires_at=datetime.now(UTC) + timedelta(days=1),
+    )  # fmt: skip
+    session.add_all([comment, category, tag, invitation])
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -111,6 +117,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "method_id": str(method.id),
         "payment_id": str(payment.id),
         "comment_id": str(comment.id),
+        "invitation_id": str(invitation.id),
         "attachment_id": attachment_id,
         "category_id": str(category.id),
         "tag_id": str(tag.id),

@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.db import SessionDep
-from app.deps import CurrentUser
+from app.deps import CurrentUser, SettingsDep
 from app.models import Group, GroupMembership
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.balances import pairwise, queries
 from app.services.balances.schemas import CurrencyBalancesOut, MemberBalance, SettleUpOut, TransferOut
 from app.services.expenses.allocation import from_units
-from app.services.groups import service
+from app.services.groups import invitations, service
 from app.services.groups.access import member_group
+from app.services.groups.invitations import InvitationAccept, InvitationCreate, InvitationOut
 from app.services.groups.schemas import (
     ActivityOut,
     AddMemberIn,
@@ -54,6 +55,11 @@ async def list_groups(
 @router.post("/join", summary="Join a group with its invite code")
 async def join_group(data: JoinIn, user: CurrentUser, session: SessionDep) -> GroupDetail:
     return await service.join_by_code(session, user, data.invite_code)
+
+
+@router.post("/invitations/accept", summary="Accept an e-mailed invitation (signed in with the invited address)")
+async def accept_invitation(data: InvitationAccept, user: CurrentUser, session: SessionDep) -> GroupDetail:
+    return await invitations.accept(session, user, data)
 
 
 @router.get("/{group_id}", summary="A group with its members")
@@ -149,3 +155,27 @@ async def settle_up(member: Membership, session: SessionDep) -> SettleUpOut:
         )
     plan = queries.settle_up_plan(await queries.group_balances(session, group.id))
     return SettleUpOut(transfers=[TransferOut(**vars(transfer)) for transfer in plan])
+
+
+@router.post(
+    "/{group_id}/invitations", status_code=status.HTTP_201_CREATED, summary="Invite someone by e-mail (not viewers)"
+)
+async def invite_by_email(
+    member: Membership, data: InvitationCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> InvitationOut:
+    return await invitations.invite(session, settings, user, member[0], member[1], data)
+
+
+@router.get("/{group_id}/invitations", summary="Pending e-mail invitations (admins)")
+async def pending_invitations(member: Membership, session: SessionDep) -> list[InvitationOut]:
+    return await invitations.pending(session, member[0], member[1])
+
+
+@router.delete(
+    "/{group_id}/invitations/{invitation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke an invitation (admins, or whoever sent it)",
+)
+async def revoke_invitation(member: Membership, invitation_id: uuid.UUID, session: SessionDep) -> Response:
+    await invitations.revoke(session, member[0], member[1], invitation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -17,7 +17,7 @@ from app.pagination import newest_first
 from app.services.balances.pairwise import recorded_debts
 from app.services.balances.queries import group_balances
 from app.services.expenses.allocation import from_units
-from app.services.friends.relations import is_blocked, pair_row
+from app.services.friends.relations import blocked_between, is_blocked, pair_row
 from app.services.groups.schemas import GroupCreate, GroupDetail, GroupOut, GroupPatch, MemberOut
 from app.services.reference.queries import active_currency
 from app.services.users.cards import card
@@ -170,7 +170,7 @@ async def regenerate_invite_code(session: AsyncSession, group: Group, membership
     return await group_detail(session, group, membership)
 
 
-async def _activate(
+async def activate_membership(
     session: AsyncSession, group: Group, user_id: int, role: MemberRole, invited_by: int | None
 ) -> GroupMembership:
     membership = await session.scalar(
@@ -193,13 +193,28 @@ async def _activate(
     return membership
 
 
+async def blocked_by_a_member(session: AsyncSession, group_id: uuid.UUID, user_id: int) -> bool:
+    """Someone in the group blocked this person, or was blocked by them: they do not meet in a group."""
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    GroupMembership.group_id == group_id,
+                    GroupMembership.is_active,
+                    blocked_between(user_id, GroupMembership.user_id),
+                )
+            )
+        )
+    )
+
+
 async def join_by_code(session: AsyncSession, user: User, code: str) -> GroupDetail:
     group = await session.scalar(
         select(Group).where(Group.invite_code == code.strip().upper(), Group.is_active, Group.is_archived.is_(False))
     )
-    if group is None:
+    if group is None or await blocked_by_a_member(session, group.id, user.id):
         raise NotFound("No group has this invite code; ask for a new one.")
-    membership = await _activate(session, group, user.id, MemberRole.MEMBER, None)
+    membership = await activate_membership(session, group, user.id, MemberRole.MEMBER, None)
     record_activity(session, group.id, user.id, "member_joined", f"{user.username} joined with the invite code")
     await session.flush()
     await session.refresh(group)
@@ -217,7 +232,7 @@ async def add_member(
         raise NotFound("No such user.")
     if relation is None or relation.status != "accepted":
         raise Unprocessable("You can add your friends; invite anyone else by e-mail or with the invite code.")
-    await _activate(session, group, user_id, role, admin.id)
+    await activate_membership(session, group, user_id, role, admin.id)
     record_activity(
         session, group.id, admin.id, "member_added", f"{admin.username} added {target.username}", {"member_id": user_id}
     )

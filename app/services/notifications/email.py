@@ -44,26 +44,33 @@ class Delivery(StrEnum):
 
 
 async def queue_email(
-    session: AsyncSession, user: User, notification_type: str, variables: dict[str, object], *, language: str = "en"
+    session: AsyncSession,
+    user: User,
+    notification_type: str,
+    variables: dict[str, object],
+    *,
+    language: str = "en",
+    to: str | None = None,
 ) -> NotificationLog:
-    """Record the e-mail and send it from a worker once this transaction commits."""
+    """Record the e-mail and send it from a worker once this transaction commits. It goes to `user`, or
+    to the address `to` when the recipient has no account (the record then stays with `user`, who
+    caused it: an invitation's sender)."""
+    recipient = to or user.email
     subject, body = await render_email(session, notification_type, variables, language=language)
     notification = Notification(
         user_id=user.id,
         notification_type=notification_type,
         title=subject,
-        message=f"E-mail sent to {user.email}.",
+        message=f"E-mail sent to {recipient}.",
         delivery_channels=[DeliveryChannel.EMAIL.value],
     )
     session.add(notification)
     await session.flush()
-    entry = NotificationLog(
-        notification_id=notification.id, delivery_method=DeliveryChannel.EMAIL, recipient=user.email
-    )
+    entry = NotificationLog(notification_id=notification.id, delivery_method=DeliveryChannel.EMAIL, recipient=recipient)
     session.add(entry)
     await session.flush()
     jobs.enqueue_after_commit(
-        session, DELIVER_EMAIL_JOB, str(entry.id), user.email, subject, body, job_id=f"email:{entry.id}"
+        session, DELIVER_EMAIL_JOB, str(entry.id), recipient, subject, body, job_id=f"email:{entry.id}"
     )
     return entry
 

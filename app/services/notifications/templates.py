@@ -22,6 +22,7 @@ class NotificationType:
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
     ACCOUNT_LOCKED = "account_locked"
+    GROUP_INVITATION = "group_invitation"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,17 @@ DEFAULT_EMAIL_TEMPLATES = (
         "Hello $name,\n\n"
         "After $attempts wrong passwords in a row, sign-in to your Expense Tracker account is locked until\n"
         "$until (UTC). If this was not you, consider changing your password once the lock ends.\n",
+    ),
+    DefaultTemplate(
+        NotificationType.GROUP_INVITATION,
+        "$inviter invited you to $group",
+        "Hello,\n\n"
+        '$inviter invited you to share expenses in the group "$group" on Expense Tracker.\n'
+        "$message\n"
+        "Join here (sign up first if you have no account, with this e-mail address):\n\n"
+        "$link\n\n"
+        "or enter this code in the app: $token\n\n"
+        "The invitation expires in $days days. If you do not know $inviter, ignore this message.\n",
     ),
 )
 _DEFAULTS = {template.notification_type: template for template in DEFAULT_EMAIL_TEMPLATES}
