@@ -11,6 +11,7 @@ generated shares are exact.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -23,7 +24,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.services.balances import settle_up
 from app.services.balances.queries import rebuild_ledger
-from bench.harness import closed_loop, database_url, free_port, register_users, report, start_server, wait_ready
+from bench.harness import (
+    closed_loop,
+    database_url,
+    free_port,
+    process_cpu_seconds,
+    register_users,
+    report,
+    start_server,
+    wait_ready,
+)
 from bench.http import Connection
 
 TITLES = "ARRAY['Pizza night', 'Groceries', 'Taxi', 'Hotel', 'Coffee', 'Train tickets', 'Museum', 'Dinner']"
@@ -135,12 +145,15 @@ async def run(args: argparse.Namespace) -> None:
                 ),
                 ("first page of a full-text search in the group", get(f"/api/v1/expenses?group_id={group_id}&q=pizza")),
             ]
-            for name, make in measurements:
+            for name, make in measurements if args.measure in ("all", "reads") else []:
                 await closed_loop(port, args.clients, 1, make)  # warm up
                 for clients in sorted({1, args.clients}):
                     latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
                     report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
-            await report_settle_up_cost(port, group_id, owner.headers)
+            if args.measure in ("all", "reads"):
+                await report_settle_up_cost(port, group_id, owner.headers)
+            if args.measure == "reads":
+                return
 
             def create(index: int):  # type: ignore[no-untyped-def]
                 author = users[index % len(users)]
@@ -155,8 +168,14 @@ async def run(args: argparse.Namespace) -> None:
                 }
                 return "POST", "/api/v1/expenses", body, author.headers, 201
 
+            cpu_before = process_cpu_seconds(process.pid)
             latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, create)
+            cpu = process_cpu_seconds(process.pid) - cpu_before
             report(f"create an expense with a 5-way split, {args.clients} clients", latencies, elapsed, errors)
+            print(
+                f"  serve process CPU: {cpu / max(1, len(latencies)) * 1000:.2f} ms per request "
+                f"({cpu / elapsed * 100:.0f}% of one core); the machine has {os.cpu_count()} cores"
+            )
         finally:
             process.terminate()
             process.wait(timeout=60)

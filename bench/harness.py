@@ -30,6 +30,13 @@ def report(name: str, latencies: list[float], seconds: float, errors: int) -> No
     )
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process (and its reaped children) has used, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
 def free_port() -> int:
     import socket
 

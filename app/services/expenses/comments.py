@@ -93,7 +93,7 @@ async def add(session: AsyncSession, user: User, expense_id: uuid.UUID, data: Co
     )
     session.add(row)
     if expense.group_id:
-        record_activity(
+        await record_activity(
             session, expense.group_id, user.id, "comment_added", f"{user.username} commented on {expense.title}",
             {"expense_id": str(expense.id), "comment_id": str(row.id)},
         )  # fmt: skip

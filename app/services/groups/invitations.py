@@ -127,7 +127,7 @@ async def invite(
         }
         recipient = invitee or inviter
         await queue_email(session, recipient, NotificationType.GROUP_INVITATION, variables, to=email)
-        record_activity(
+        await record_activity(
             session, group.id, inviter.id, "member_invited", f"{inviter.username} invited {email}",
             {"invitation_id": str(row.id)},
         )  # fmt: skip
@@ -180,7 +180,7 @@ async def accept(session: AsyncSession, user: User, data: InvitationAccept) -> G
         raise BadRequest("This invitation is invalid, already used, revoked or expired; ask for a new one.")
     membership = await activate_membership(session, group, user.id, MemberRole.MEMBER, row.invited_by_id)
     row.is_accepted, row.accepted_at, row.accepted_by_id = True, datetime.now(UTC), user.id
-    record_activity(session, group.id, user.id, "member_joined", f"{user.username} accepted an invitation")
+    await record_activity(session, group.id, user.id, "member_joined", f"{user.username} accepted an invitation")
     await session.flush()
     await session.refresh(group)
     return await group_detail(session, group, membership)

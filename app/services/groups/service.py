@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -39,7 +40,16 @@ def require_writer(membership: GroupMembership) -> None:
         raise Forbidden("Viewers can look but not change anything in this group.")
 
 
-def record_activity(
+# A prepared statement rather than an ORM object: activity rows are written on every expense change.
+_INSERT_ACTIVITY = text(
+    """
+    INSERT INTO group_activities (id, created_at, updated_at, group_id, user_id, activity_type, description, metadata)
+    VALUES (gen_random_uuid(), :now, :now, :group_id, :user_id, :kind, :description, CAST(:meta AS jsonb))
+    """
+)
+
+
+async def record_activity(
     session: AsyncSession,
     group_id: uuid.UUID,
     user_id: int,
@@ -47,16 +57,16 @@ def record_activity(
     description: str,
     meta: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        GroupActivity(
-            created_at=datetime.now(UTC),  # the wall clock, so one transaction's rows keep their order
-            group_id=group_id,
-            user_id=user_id,
-            activity_type=kind,
-            description=description,
-            meta=meta or {},
-        )
-    )
+    await session.flush()  # the group (or member) it refers to may still be pending in the session
+    params = {
+        "now": datetime.now(UTC),  # the wall clock, so one transaction's rows keep their order
+        "group_id": group_id,
+        "user_id": user_id,
+        "kind": kind,
+        "description": description,
+        "meta": json.dumps(meta or {}),
+    }
+    await session.execute(_INSERT_ACTIVITY, params)
 
 
 async def _currency_id(session: AsyncSession, code: str) -> uuid.UUID:
@@ -86,7 +96,7 @@ async def create_group(session: AsyncSession, user: User, data: GroupCreate) -> 
         joined_at=datetime.now(UTC),
     )
     session.add(membership)
-    record_activity(session, group.id, user.id, "group_created", f"{user.username} created the group")
+    await record_activity(session, group.id, user.id, "group_created", f"{user.username} created the group")
     await session.flush()
     await session.refresh(group)
     return await _out(session, group, membership)
@@ -144,7 +154,7 @@ async def update_group(
         group.currency_id = await _currency_id(session, changes.pop("currency"))
     for name, value in changes.items():
         setattr(group, name, value)
-    record_activity(session, group.id, user.id, "group_updated", f"{user.username} changed the group settings")
+    await record_activity(session, group.id, user.id, "group_updated", f"{user.username} changed the group settings")
     await session.flush()
     return await group_detail(session, group, membership)
 
@@ -156,7 +166,7 @@ async def set_archived(
     group.is_archived = archived
     group.archived_at = datetime.now(UTC) if archived else None
     kind = "group_archived" if archived else "group_unarchived"
-    record_activity(
+    await record_activity(
         session, group.id, user.id, kind, f"{user.username} {'archived' if archived else 'reopened'} the group"
     )
     await session.flush()
@@ -215,7 +225,7 @@ async def join_by_code(session: AsyncSession, user: User, code: str) -> GroupDet
     if group is None or await blocked_by_a_member(session, group.id, user.id):
         raise NotFound("No group has this invite code; ask for a new one.")
     membership = await activate_membership(session, group, user.id, MemberRole.MEMBER, None)
-    record_activity(session, group.id, user.id, "member_joined", f"{user.username} joined with the invite code")
+    await record_activity(session, group.id, user.id, "member_joined", f"{user.username} joined with the invite code")
     await session.flush()
     await session.refresh(group)
     return await group_detail(session, group, membership)
@@ -233,7 +243,7 @@ async def add_member(
     if relation is None or relation.status != "accepted":
         raise Unprocessable("You can add your friends; invite anyone else by e-mail or with the invite code.")
     await activate_membership(session, group, user_id, role, admin.id)
-    record_activity(
+    await record_activity(
         session, group.id, admin.id, "member_added", f"{admin.username} added {target.username}", {"member_id": user_id}
     )
     await session.flush()
@@ -274,7 +284,7 @@ async def set_role(
     if target.role == MemberRole.ADMIN and role != MemberRole.ADMIN and await _admin_count(session, group_id) == 1:
         raise Conflict("A group needs at least one admin; make someone else admin first.")
     target.role = role
-    record_activity(
+    await record_activity(
         session,
         group_id,
         admin.id,
@@ -324,7 +334,7 @@ async def remove_member(
     meta: dict[str, Any] = {"member_id": user_id}
     if open_balances:
         meta |= {"forced": True, "reason": reason, "open_balances": open_balances}
-    record_activity(
+    await record_activity(
         session, group_id, actor.id, kind, f"{actor.username} {'left' if leaving else 'removed a member'}", meta
     )
     await session.flush()

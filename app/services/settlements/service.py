@@ -109,7 +109,7 @@ async def record(session: AsyncSession, user: User, data: SettlementCreate) -> S
     session.add(row)
     await session.flush()
     if group is not None:
-        record_activity(
+        await record_activity(
             session, group.id, user.id, "settlement_recorded",
             f"{user.username} recorded a payment of {data.amount} {currency.code}", {"settlement_id": str(row.id)},
         )  # fmt: skip
@@ -158,7 +158,7 @@ async def complete(session: AsyncSession, row: Settlement, actor_id: int, descri
     await session.flush()
     await _mark_shares(session, row, now)
     if row.group_id:
-        record_activity(
+        await record_activity(
             session, row.group_id, actor_id, "settlement_completed", description, {"settlement_id": str(row.id)}
         )
 
