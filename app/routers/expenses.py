@@ -16,9 +16,10 @@ from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
 from app.models.enums import ExpenseClassification, TransactionType
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.expenses import attachments, comments, service
+from app.services.expenses import attachments, comments, csv_io, service
 from app.services.expenses.attachments import AttachmentOut, Kind
 from app.services.expenses.comments import CommentEdit, CommentIn, CommentOut
+from app.services.expenses.csv_schemas import csv_response
 from app.services.expenses.schemas import ExpenseCreate, ExpenseOut, ExpensePatch
 from app.services.expenses.search import ExpenseFilters, list_expenses
 
@@ -69,6 +70,19 @@ async def find_expenses(
     )
     items, next_cursor = await list_expenses(session, user, filters, cursor=cursor, limit=limit)
     return Page[ExpenseOut](items=items, next_cursor=next_cursor)
+
+
+@router.get(
+    "/export.csv",
+    summary="Your expenses as CSV: what you paid, your share and your balance on each",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def export_my_expenses(
+    user: CurrentUser, session: SessionDep, date_from: date | None = None, date_to: date | None = None
+) -> Response:
+    content = "".join([line async for line in csv_io.my_csv(session, user, date_from, date_to)])
+    return csv_response(content, "expenses.csv")
 
 
 @router.get("/{expense_id}", summary="One expense with its shares and payers")

@@ -5,15 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
+from app.errors import PayloadTooLarge
 from app.models import Group, GroupMembership
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.balances import pairwise, queries
 from app.services.balances.schemas import CurrencyBalancesOut, MemberBalance, SettleUpOut, TransferOut
+from app.services.expenses import csv_io
 from app.services.expenses.allocation import from_units
+from app.services.expenses.csv_schemas import IMPORT_MAX_BYTES, ImportOut, csv_response, parse_people
 from app.services.groups import invitations, service
 from app.services.groups.access import member_group
 from app.services.groups.invitations import InvitationAccept, InvitationCreate, InvitationOut
@@ -179,3 +182,33 @@ async def pending_invitations(member: Membership, session: SessionDep) -> list[I
 async def revoke_invitation(member: Membership, invitation_id: uuid.UUID, session: SessionDep) -> Response:
     await invitations.revoke(session, member[0], member[1], invitation_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{group_id}/export.csv",
+    summary="The group's expenses and payments as CSV, in Splitwise's layout",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def export_group(member: Membership, session: SessionDep) -> Response:
+    content = "".join([line async for line in csv_io.group_csv(session, member[0].id)])
+    return csv_response(content, f"group-{member[0].id}.csv")
+
+
+@router.post(
+    "/{group_id}/import/splitwise",
+    summary="Import a Splitwise group export (admins); people are matched by name or by `people`",
+)
+async def import_splitwise(
+    member: Membership,
+    user: CurrentUser,
+    session: SessionDep,
+    file: UploadFile = File(),
+    people: str | None = Form(default=None, description='JSON: {"Name in the file": user_id}'),
+) -> ImportOut:
+    mapping = parse_people(people)
+    data = await file.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        raise PayloadTooLarge("A Splitwise export may be at most 10 MB.")
+    report = await csv_io.import_splitwise(session, user, member[0], member[1], data, mapping)
+    return ImportOut(**vars(report))

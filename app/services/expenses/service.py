@@ -33,7 +33,7 @@ from app.models import (
     User,
     UserFriendship,
 )
-from app.models.enums import ExpenseType, FriendshipStatus, MemberRole, SplitType
+from app.models.enums import ExpenseSource, ExpenseType, FriendshipStatus, MemberRole, SplitType
 from app.services.expenses import tags
 from app.services.expenses.allocation import Share, SplitEntry, SplitError, allocate, allocate_payers
 from app.services.expenses.schemas import (
@@ -187,9 +187,15 @@ _GROUP_CONTEXT = text(
 
 
 async def create_expense(
-    session: AsyncSession, user: User, data: ExpenseCreate, *, recurrence: tuple[uuid.UUID, date] | None = None
+    session: AsyncSession,
+    user: User,
+    data: ExpenseCreate,
+    *,
+    recurrence: tuple[uuid.UUID, date] | None = None,
+    import_key: str | None = None,
 ) -> ExpenseOut:
-    """`recurrence` (template id, occurrence date) marks an expense made by the recurring job."""
+    """`recurrence` (template id, occurrence date) marks an expense made by the recurring job; `import_key`
+    one read from a file (no activity row each: the import writes one for all)."""
     group, members = None, None
     if data.group_id is not None:
         found = (await session.execute(_GROUP_CONTEXT, {"group_id": data.group_id, "user_id": user.id})).one_or_none()
@@ -223,7 +229,12 @@ async def create_expense(
     needs_approval = bool(group and group.requires_approval)
     expense_id = uuid.uuid4()
     rows = _rows(expense_id, currency.id, shares, paid, split.method)
+    now = datetime.now(UTC)  # the wall clock: lists sort by it, even within one transaction
     values: dict[str, Any] = {
+        "created_at": now,
+        "updated_at": now,
+        "source": ExpenseSource.MANUAL.value,
+        "import_key": None,
         "recurring_expense_id": None,
         "recurrence_date": None,
         "is_recurring": False,
@@ -251,6 +262,9 @@ async def create_expense(
     }
     if recurrence is not None:
         values |= {"recurring_expense_id": recurrence[0], "recurrence_date": recurrence[1], "is_recurring": True}
+        values["source"] = ExpenseSource.RECURRING.value
+    if import_key is not None:
+        values |= {"import_key": import_key, "source": ExpenseSource.IMPORT.value}
     values |= {
         "payer_ids": [payer["user_id"] for payer in rows.payers],
         "payer_amounts": [payer["amount"] for payer in rows.payers],
@@ -263,7 +277,7 @@ async def create_expense(
     expense = (await session.execute(_CREATE_EXPENSE, values)).one()
     if data.tags:
         await tags.set_expense_tags(session, user, expense_id, data.tags)
-    if group:
+    if group and import_key is None:
         await record_activity(
             session, group.id, user.id, "expense_added", f"{user.username} added {data.title}",
             {"expense_id": str(expense_id), "amount": str(data.amount), "currency": currency.code},
@@ -436,7 +450,8 @@ _INSERTED = (
     "id", "title", "description", "amount", "currency_id", "category_id", "expense_type", "group_id", "paid_by_id",
     "created_by_id", "expense_date", "split_type", "vendor", "location", "transaction_type",
     "expense_classification", "exclude_from_totals_override", "exchange_rate", "base_currency_id",
-    "requires_approval", "is_approved", "recurring_expense_id", "recurrence_date", "is_recurring",
+    "requires_approval", "is_approved", "recurring_expense_id", "recurrence_date", "is_recurring", "source",
+    "import_key", "created_at", "updated_at",
 )  # fmt: skip
 _CREATE_EXPENSE = text(
     f"""
