@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     payment_webhook_secrets: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)
     payment_webhook_tolerance_seconds: int = Field(default=300, ge=1)
 
+    # Exchange rates from a provider (JSON with "base" and "rates"); unset: administrators set them by hand.
+    exchange_rates_url: str | None = None
+    exchange_rates_refresh_hours: int = Field(default=24, ge=1, le=24 * 7)
+    exchange_rates_timeout_seconds: float = Field(default=10.0, gt=0)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -104,7 +109,7 @@ class Settings(BaseSettings):
             pairs[service.strip().lower()] = secret.strip()
         return pairs
 
-    @field_validator("database_url", "redis_url", "smtp_host", mode="before")
+    @field_validator("database_url", "redis_url", "smtp_host", "exchange_rates_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

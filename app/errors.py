@@ -82,6 +82,13 @@ class PayloadTooLarge(AppError):
     code = "payload_too_large"
 
 
+class BadGateway(AppError):
+    """A service we depend on (an exchange-rate provider) failed; the sentence says how."""
+
+    status_code = 502
+    code = "upstream_error"
+
+
 class UnsupportedMediaType(AppError):
     status_code = 415
     code = "unsupported_media_type"

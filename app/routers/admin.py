@@ -6,8 +6,17 @@ from fastapi import APIRouter, Path, status
 
 from app.db import SessionDep
 from app.deps import AdminUser, ClientDep, SettingsDep
+from app.errors import BadGateway, Unprocessable
 from app.services.admin import service
-from app.services.admin.schemas import ConfigurationIn, ConfigurationOut, CurrencyCreate, CurrencyPatch, RoleIn
+from app.services.admin.schemas import (
+    ConfigurationIn,
+    ConfigurationOut,
+    CurrencyCreate,
+    CurrencyPatch,
+    RatesOut,
+    RoleIn,
+)
+from app.services.reference import rates
 from app.services.reference.schemas import CurrencyOut
 from app.services.users.cards import card
 from app.services.users.schemas import UserCard
@@ -44,6 +53,17 @@ async def create_currency(
     data: CurrencyCreate, admin: AdminUser, session: SessionDep, client: ClientDep
 ) -> CurrencyOut:
     return await service.create_currency(session, admin, data, client)
+
+
+@router.post("/currencies/refresh-rates", summary="Fetch exchange rates from EXCHANGE_RATES_URL now")
+async def refresh_rates(_: AdminUser, session: SessionDep, settings: SettingsDep) -> RatesOut:
+    if not settings.exchange_rates_url:
+        raise Unprocessable("No rates provider is configured: set EXCHANGE_RATES_URL, or set rates by hand.")
+    try:
+        update = await rates.refresh(session, settings)
+    except rates.RatesError as error:
+        raise BadGateway(f"Exchange rates were not changed: {error}.") from None
+    return RatesOut(updated=update.updated, unknown_to_provider=update.unknown_to_provider)
 
 
 @router.patch("/currencies/{code}", summary="Change a currency: exchange rate, symbol, active")

@@ -8,17 +8,18 @@ from arq import cron
 
 from app.jobs import QUEUE_NAME
 from app.workers.context import shutdown, startup
-from app.workers.maintenance import purge_expired_tokens
+from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
 from app.workers.notifications import deliver_email
 from app.workers.recurring import create_due_recurring_expenses
 
 
 class WorkerSettings:
-    functions: ClassVar = [purge_expired_tokens, deliver_email, create_due_recurring_expenses]
+    functions: ClassVar = [purge_expired_tokens, deliver_email, create_due_recurring_expenses, refresh_exchange_rates]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),
         # Also at start-up: a worker that was down catches up at once, not at the next hour.
         cron(create_due_recurring_expenses, minute={5}, unique=True, run_at_startup=True),
+        cron(refresh_exchange_rates, minute={35}, unique=True, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -60,3 +60,8 @@ class RoleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: UserRole
+
+
+class RatesOut(BaseModel):
+    updated: int = Field(description="Currencies whose rate changed.")
+    unknown_to_provider: list[str] = Field(description="Active currencies the provider has no rate for (unchanged).")
