@@ -12,11 +12,12 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app import jobs
 from app.config import Settings
-from app.errors import AppError
+from app.errors import AppError, Conflict
 
 
 def create_engine(database_url: str, settings: Settings | None = None, **kwargs: object) -> AsyncEngine:
@@ -107,3 +108,13 @@ async def _request_session() -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def flush_unique(session: AsyncSession, conflict: str) -> None:
+    """Flush pending rows; a unique-constraint clash becomes a 409 with `conflict` and leaves the rest
+    of the transaction usable (the flush runs in a savepoint)."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(conflict) from None

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import flush_unique
 from app.errors import Conflict, NotFound
 from app.models import Expense, Tag, User, expense_tags
 
@@ -149,11 +149,7 @@ async def _mine(session: AsyncSession, user: User, tag_id: uuid.UUID) -> Tag:
 
 
 async def _save(session: AsyncSession, row: Tag) -> TagOut:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(f"You already have a tag named {row.name!r}.") from None
+    await flush_unique(session, f"You already have a tag named {row.name!r}.")
     await session.refresh(row)
     return TagOut.model_validate(row)
 

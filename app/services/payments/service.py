@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import flush_unique
 from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.models import Currency, Payment, User
 from app.models.enums import PaymentStatus
@@ -71,11 +71,7 @@ async def create(session: AsyncSession, user: User, settlement_id: uuid.UUID, da
         initiated_at=datetime.now(UTC),
     )
     session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise Conflict("A payment with this external transaction id is already recorded.") from None
+    await flush_unique(session, "A payment with this external transaction id is already recorded.")
     settlement.payment_method_id, settlement.payment_service = method.id, data.payment_service
     await session.flush()
     await session.refresh(row)

@@ -9,10 +9,10 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound, Unprocessable
+from app.db import flush_unique
+from app.errors import NotFound, Unprocessable
 from app.models import Category, Expense, RecurringExpense, User
 from app.services.reference.schemas import CategoryOut
 
@@ -72,11 +72,7 @@ _DESCENDANTS = text(
 
 
 async def _save(session: AsyncSession, row: Category) -> CategoryOut:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise Conflict(f"You already have a category named {row.name!r}.") from None
+    await flush_unique(session, f"You already have a category named {row.name!r}.")
     await session.refresh(row)
     return CategoryOut.model_validate(row)
 
