@@ -164,3 +164,15 @@ async def test_attachments_are_sniffed_limited_and_private(client, session, sett
     assert (await client.delete(f"{url}/{meta['id']}", headers=ha)).status_code == 204
     assert len(list(stored.iterdir())) == 1
     assert (await client.get(f"{url}/{meta['id']}", headers=ha)).status_code == 404
+
+
+async def test_a_rejected_expense_no_longer_counts_for_its_tags(client, session, settings) -> None:
+    (_a, _b, _c), (ha, hb, _), group = await trio(client, session, settings, requires_approval=True)
+    waiting = (
+        await client.post(
+            API, json={"title": "Taxi", "amount": "9", "group_id": group["id"], "tags": ["trip"]}, headers=hb
+        )
+    ).json()
+    assert [t["usage_count"] for t in (await client.get("/api/v1/tags", headers=hb)).json()] == [1]
+    assert (await client.post(f"{API}/{waiting['id']}/reject", headers=ha)).status_code == 200
+    assert [t["usage_count"] for t in (await client.get("/api/v1/tags", headers=hb)).json()] == [0]

@@ -407,6 +407,8 @@ async def review(session: AsyncSession, user: User, expense_id: uuid.UUID, *, ap
         expense.is_approved, expense.approved_by_id, expense.approved_at = True, user.id, now
     else:
         expense.is_deleted, expense.deleted_at, expense.deleted_by_id = True, now, user.id
+        await session.flush()
+        await tags.recount(session, await tags.tag_ids_of(session, expense.id))  # a rejected one counts no more
     kind = "expense_approved" if approve else "expense_rejected"
     verb = "approved" if approve else "rejected"
     assert expense.group_id is not None
