@@ -3,6 +3,7 @@ temporary DATA_DIR), driven over HTTP from this process.
 
     python -m bench auth      login (argon2id included) and GET /users/me
     python -m bench expenses  balances, settle-up, expense lists and expense creation on a large ledger
+    python -m bench chat-parser  the system chat parser's accuracy on the corpus and its time per message
 
 Each prints one line per measurement: requests, throughput, p50/p95/p99/max latency and errors.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import auth, expenses
+from bench import auth, chat_parser, expenses
 
 
 def main() -> None:
@@ -39,8 +40,12 @@ def main() -> None:
         "--measure", choices=("all", "reads", "create"), default="all", help="which measurements to run"
     )
 
+    parser_args = sub.add_parser("chat-parser", help="the system chat parser's accuracy and speed")
+    parser_args.add_argument("--repeat", type=int, default=20, help="timed passes over each corpus")
+    parser_args.add_argument("--show-failures", action="store_true", help="list the messages parsed wrong")
+
     args = parser.parse_args()
-    module = {"auth": auth, "expenses": expenses}[args.benchmark]
+    module = {"auth": auth, "expenses": expenses, "chat-parser": chat_parser}[args.benchmark]
     asyncio.run(module.run(args))
 
 
