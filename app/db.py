@@ -6,8 +6,8 @@ before the response is sent (`scope="function"`), so a 2xx never precedes a fail
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends
@@ -108,6 +108,15 @@ async def _request_session() -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _socket_sessions() -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+    return get_database().session
+
+
+# A long-lived connection (a WebSocket) opens one unit of work per message it handles rather than
+# holding a database connection for its whole life.
+SocketSessions = Annotated[Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(_socket_sessions)]
 
 
 async def flush_unique(session: AsyncSession, conflict: str) -> None:

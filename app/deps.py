@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from redis.asyncio import Redis
 from sqlalchemy import bindparam, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import SessionDep
@@ -21,7 +22,7 @@ from app.errors import Forbidden, Unauthorized
 from app.models import RefreshToken, User
 from app.models.enums import UserRole
 from app.ratelimit import check_rate
-from app.security import read_access_token
+from app.security import AccessClaims, read_access_token
 from app.services.audit import ClientInfo
 
 TOKEN_URL = "/api/v1/auth/login"
@@ -63,9 +64,8 @@ _CURRENT_USER = select(User).where(
 )
 
 
-async def _current_user(
-    request: Request, session: SessionDep, settings: SettingsDep, token: str | None = Depends(_bearer)
-) -> User:
+async def signed_in_user(session: AsyncSession, settings: Settings, token: str | None) -> tuple[User, AccessClaims]:
+    """The user an access token belongs to, while its login session is open and the account active."""
     if not token:
         raise Unauthorized("Sign in first: this needs a bearer access token.")
     claims = read_access_token(token, secret=settings.secret_key.get_secret_value())  # type: ignore[union-attr]
@@ -76,6 +76,13 @@ async def _current_user(
     ).scalar_one_or_none()
     if user is None:
         raise Unauthorized("This session has ended; sign in again.")
+    return user, claims
+
+
+async def _current_user(
+    request: Request, session: SessionDep, settings: SettingsDep, token: str | None = Depends(_bearer)
+) -> User:
+    user, claims = await signed_in_user(session, settings, token)
     request.state.session_id = claims.session_id
     structlog.contextvars.bind_contextvars(user_id=user.id)
     return user

@@ -7,6 +7,7 @@ same job twice is harmless.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from arq.connections import ArqRedis, RedisSettings
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _PENDING = "pending_jobs"
+_AFTER_COMMIT = "after_commit"
 QUEUE_NAME = "expense-tracker:queue"
 
 
@@ -59,14 +61,22 @@ def enqueue_after_commit(
     session.info.setdefault(_PENDING, []).append(JobRequest(function, args, kwargs, job_id))
 
 
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once this session's transaction commits (live events: never for work rolled back)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
 def discard_pending(session: AsyncSession) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 async def dispatch_pending(session: AsyncSession) -> None:
     requests: list[JobRequest] = session.info.pop(_PENDING, [])
     for request in requests:
         await enqueue(request.function, *request.args, job_id=request.job_id, **request.kwargs)
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        await callback()
 
 
 async def enqueue(function: str, *args: Any, job_id: str | None = None, **kwargs: Any) -> str | None:

@@ -21,6 +21,7 @@ from app.routers import (
     ai_settings,
     auth,
     balances,
+    chat,
     expenses,
     friends,
     groups,
@@ -32,6 +33,7 @@ from app.routers import (
     settlements,
     users,
 )
+from app.services.realtime.events import Hub
 
 log = get_logger(__name__)
 
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.redis = queue  # arq's pool is a full Redis client: rate limits share its connections
         app.state.head_revision = head_revision()
+        app.state.events_hub = Hub(queue)
+        await app.state.events_hub.start()
         # Everything loaded so far (the app, SQLAlchemy and pydantic internals) lives for the whole
         # process: keep it out of the garbage collector's full scans, which otherwise pause a busy
         # server for a few hundred milliseconds now and then (seen in p95 latencies).
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             gc.unfreeze()  # let what start-up made be collected again (tests build many apps)
+            await app.state.events_hub.stop()
             await queue.aclose()
             await database.dispose()
             set_database(None)
@@ -131,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settlements.router,
         payments.router,
         ai_settings.router,
+        chat.router,
         reference.router,
         labels.router,
         admin.router,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_e
 
 from app import jobs
 from app.config import Settings, asyncpg_url
-from app.db import Database, _request_session, set_database, unit_of_work
+from app.db import Database, _request_session, _socket_sessions, set_database, unit_of_work
 from app.main import create_app
 from app.migrations import upgrade_to_head
 from app.services.reference.seed import seed_reference_data
@@ -181,7 +182,18 @@ async def app(settings: Settings, session: AsyncSession, redis_client: aioredis.
         async with unit_of_work(session, nested=True):
             yield session
 
+    one_at_a_time = asyncio.Lock()  # sockets share the test's one session, so take turns
+
+    @asynccontextmanager
+    async def socket_session() -> AsyncIterator[AsyncSession]:
+        async with one_at_a_time, unit_of_work(session, nested=True):
+            yield session
+
+    async def test_socket_sessions() -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+        return socket_session
+
     application.dependency_overrides[_request_session] = test_session
+    application.dependency_overrides[_socket_sessions] = test_socket_sessions
     async with application.router.lifespan_context(application):
         yield application
     set_database(None)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from app.models import (
     Category,
+    ChatMessage,
     ExpenseComment,
     GroupInvitation,
     Payment,
@@ -102,7 +103,8 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         group_id=group.id, invited_by_id=alice.id, email="friend@example.org",
         expires_at=datetime.now(UTC) + timedelta(days=1),
     )  # fmt: skip
-    session.add_all([comment, category, tag, invitation])
+    chat = ChatMessage(user_id=alice.id, conversation_id="alice-trip", content="@carol $5 taxi", meta={"parsed": {}})
+    session.add_all([comment, category, tag, invitation, chat])
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -121,7 +123,9 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "attachment_id": attachment_id,
         "category_id": str(category.id),
         "tag_id": str(tag.id),
-        "service_name": "stripe",  # no secret configured for it here: 404 like a stranger's id
+        "service_name": "stripe",
+        "message_id": str(chat.id),
+        "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)
     assert mallory.role == UserRole.USER
