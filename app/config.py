@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = None
     gemini_base_url: str | None = None
     ai_test_timeout_seconds: float = Field(default=10.0, gt=0)
+    # AI parsing of chat messages: the whole call (retries included) must fit the timeout; rate limits and
+    # server errors are retried with backoff. In 'normal' quick-add mode the AI is asked only when the
+    # system parser's confidence is below the threshold.
+    ai_parse_timeout_seconds: float = Field(default=8.0, gt=0)
+    ai_parse_attempts: int = Field(default=3, ge=1, le=10)
+    ai_parse_backoff_seconds: float = Field(default=0.25, ge=0)
+    ai_confidence_threshold: float = Field(default=0.6, ge=0, le=1)
 
     # Payment-provider webhooks: one signing secret per service ("stripe=whsec_...,paypal=..."); a service
     # without one answers 404. Signatures older than the tolerance are refused (replayed captures).

@@ -21,7 +21,7 @@ class AISettings(UUIDPrimaryKey, Timestamps, Base):
     gemini_api_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     openai_model: Mapped[str] = mapped_column(String(100), default="gpt-4o-mini", server_default="gpt-4o-mini")
     anthropic_model: Mapped[str] = mapped_column(
-        String(100), default="claude-3-5-haiku-latest", server_default="claude-3-5-haiku-latest"
+        String(100), default="claude-haiku-4-5", server_default="claude-haiku-4-5"
     )
     # Seed 002 defaults to 'gemini-pro', which Google has retired; a current model works out of the box.
     gemini_model: Mapped[str] = mapped_column(

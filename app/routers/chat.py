@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, WebSocket
 from pydantic import BaseModel
 
 from app.db import SessionDep, SocketSessions
-from app.deps import CurrentUser
+from app.deps import CurrentUser, SettingsDep
 from app.errors import AppError
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.chat import service
@@ -39,9 +39,11 @@ class ConfirmResponse(BaseModel):
 
 
 @router.post("/chat/parse", response_model=ParseResponse)
-async def parse_message(body: ParseRequest, user: CurrentUser, session: SessionDep) -> ParseResponse:
+async def parse_message(
+    body: ParseRequest, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> ParseResponse:
     """Parse a message into a suggested expense and store it (confirm it to make the expense)."""
-    message = await service.submit(session, user, body)
+    message = await service.submit(session, settings, user, body)
     events.publish_after_commit(session, user.id, message_event(message))
     suggestion = service.suggestion_of(message)
     return ParseResponse(**suggestion.model_dump(), message_id=message.id, status=message.status)

@@ -1,8 +1,17 @@
 """Fake OpenAI, Anthropic and Gemini APIs on 127.0.0.1, speaking enough of each provider's HTTP API for
-the official SDKs: the models list (key checks). Requests are recorded so tests can see what was sent."""
+the official SDKs: the models list (key checks) and structured generation (chat completions with a JSON
+schema, messages with a forced tool, generateContent with a response schema). Requests are recorded so
+tests can see what was sent.
+
+`behaviour` sets how generation answers: "good" (the `answer` dict, in each provider's shape), "malformed"
+(text that is not JSON), "truncated" (cut off at the token limit), "slow" (sleeps `delay` seconds first),
+"429" (always rate limited) or "429-once" (rate limited once, then good).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +31,15 @@ GOOD_KEYS = {
 class FakeAIProviders:
     base_url: str = ""
     requests: list[dict[str, Any]] = field(default_factory=list)
+    behaviour: str = "good"
+    answer: dict[str, Any] = field(default_factory=dict)
+    delay: float = 2.0
+    _limited: set[str] = field(default_factory=set)
+
+    def reset(self, behaviour: str = "good", answer: dict[str, Any] | None = None) -> None:
+        self.behaviour, self.answer = behaviour, answer or {}
+        self.requests.clear()
+        self._limited.clear()
 
     @property
     def openai_url(self) -> str:
@@ -41,11 +59,75 @@ class FakeAIProviders:
                 Route("/openai/v1/models", self._openai_models),
                 Route("/anthropic/v1/models", self._anthropic_models),
                 Route("/gemini/{version}/models", self._gemini_models),
+                Route("/openai/v1/chat/completions", self._openai_chat, methods=["POST"]),
+                Route("/anthropic/v1/messages", self._anthropic_messages, methods=["POST"]),
+                Route("/gemini/{version}/models/{model}:generateContent", self._gemini_generate, methods=["POST"]),
             ]
         )
 
-    def _record(self, provider: str, request: Request) -> None:
-        self.requests.append({"provider": provider, "path": request.url.path, "headers": dict(request.headers)})
+    def _record(self, provider: str, request: Request, body: dict[str, Any] | None = None) -> None:
+        self.requests.append(
+            {"provider": provider, "path": request.url.path, "headers": dict(request.headers), "body": body}
+        )
+
+    async def _generation(self, provider: str, request: Request) -> JSONResponse | None:
+        """Record the call and play the failure behaviours; None means answer normally."""
+        self._record(provider, request, json.loads(await request.body()))
+        if self.behaviour == "slow":
+            await asyncio.sleep(self.delay)
+        limited = self.behaviour == "429" or (self.behaviour == "429-once" and provider not in self._limited)
+        if limited:
+            self._limited.add(provider)
+            bodies = {
+                "openai": {"error": {"message": "Rate limit reached", "type": "rate_limit_error",
+                                     "code": "rate_limit_exceeded"}},
+                "anthropic": {"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}},
+                "gemini": {"error": {"code": 429, "message": "Resource exhausted", "status": "RESOURCE_EXHAUSTED"}},
+            }  # fmt: skip
+            return JSONResponse(bodies[provider], status_code=429, headers={"retry-after": "0"})
+        return None
+
+    def _text(self) -> str:
+        return (
+            "Sure! Here is the expense: lunch, fifty dollars."
+            if self.behaviour == "malformed"
+            else json.dumps(self.answer)
+        )
+
+    async def _openai_chat(self, request: Request) -> JSONResponse:
+        if (failure := await self._generation("openai", request)) is not None:
+            return failure
+        message = {"role": "assistant", "content": self._text(), "refusal": None}
+        finish = "length" if self.behaviour == "truncated" else "stop"
+        return JSONResponse({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+            "usage": {"prompt_tokens": 321, "completion_tokens": 45, "total_tokens": 366},
+        })  # fmt: skip
+
+    async def _anthropic_messages(self, request: Request) -> JSONResponse:
+        if (failure := await self._generation("anthropic", request)) is not None:
+            return failure
+        if self.behaviour == "malformed":
+            content = [{"type": "text", "text": self._text()}]
+        else:
+            content = [{"type": "tool_use", "id": "toolu_1", "name": "record_expense", "input": self.answer}]
+        return JSONResponse({
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+            "content": content, "stop_reason": "max_tokens" if self.behaviour == "truncated" else "tool_use",
+            "stop_sequence": None, "usage": {"input_tokens": 300, "output_tokens": 40},
+        })  # fmt: skip
+
+    async def _gemini_generate(self, request: Request) -> JSONResponse:
+        if (failure := await self._generation("gemini", request)) is not None:
+            return failure
+        finish = "MAX_TOKENS" if self.behaviour == "truncated" else "STOP"
+        return JSONResponse({
+            "candidates": [{"content": {"parts": [{"text": self._text()}], "role": "model"}, "finishReason": finish,
+                            "index": 0}],
+            "usageMetadata": {"promptTokenCount": 310, "candidatesTokenCount": 42, "totalTokenCount": 352},
+            "modelVersion": "gemini-2.0-flash",
+        })  # fmt: skip
 
     async def _openai_models(self, request: Request) -> JSONResponse:
         self._record("openai", request)
@@ -71,7 +153,7 @@ class FakeAIProviders:
             return JSONResponse({"type": "error", "error": error}, status_code=401)
         model = {
             "type": "model",
-            "id": "claude-3-5-haiku-latest",
+            "id": "claude-haiku-4-5",
             "display_name": "Claude Haiku",
             "created_at": "2024-10-22T00:00:00Z",
         }

@@ -17,10 +17,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
 from app.errors import AppError, Conflict, NotFound, Unprocessable
-from app.models import ChatMessage, ExpenseMention, Tag, User
+from app.models import AISettings, ChatMessage, ExpenseMention, Tag, User
 from app.models.enums import ChatMessageStatus, MentionType, QuickAddMode
 from app.pagination import newest_first
+from app.services.ai import chat_parser, keys
+from app.services.ai.chat_parser import AIParseFailed, ProviderChoice
 from app.services.chat import directory
 from app.services.chat.parser import parse
 from app.services.chat.schemas import (
@@ -40,16 +43,57 @@ from app.services.expenses.tags import clean_names
 SHORTCUT = re.compile(r"^\s*@\S+\s+\S*\d\S*\s+\S")
 
 
-async def parse_message(session: AsyncSession, user: User, request: ParseRequest) -> ParseResult:
+async def _ai_provider(session: AsyncSession, settings: Settings, user: User) -> ProviderChoice | None:
+    """The provider to ask: the active one if it is set up, else the first with a key (or a base URL)."""
+    row = await session.scalar(select(AISettings).where(AISettings.user_id == user.id))
+    if row is None:
+        return None
+    box = settings.secret_box()
+    active = next((name for name, parser in keys.PARSER_FOR.items() if parser == row.active_parser_provider), None)
+    models = {"openai": row.openai_model, "anthropic": row.anthropic_model, "gemini": row.gemini_model}
+    for provider in sorted(keys.KEY_COLUMNS, key=lambda name: name != active):
+        try:
+            key = keys.decrypted_key(box, row, provider)
+        except ValueError:  # stored under a retired encryption key
+            continue
+        if key or (provider == "openai" and row.openai_base_url):
+            base_url = row.openai_base_url if provider == "openai" else None
+            return ProviderChoice(provider, models[provider], key, base_url)
+    return None
+
+
+async def parse_message(
+    session: AsyncSession, settings: Settings, user: User, request: ParseRequest
+) -> tuple[ParseResult, dict[str, Any] | None]:
+    """The suggestion for a message, and what the AI call cost when one was made (for the metadata).
+
+    normal mode: the system parser, then the AI when its confidence is below the threshold and a key is
+    set up; ai mode: the AI first; shortcut mode: the system parser, strict about the form. An AI failure
+    of any kind falls back to the system parser's answer with a warning."""
     context = await directory.load_context(session, user, request.group_id)
     if request.group_id is not None and context.directory.group(request.group_id) is None:
         raise NotFound("No such group (or you cannot add expenses to it).")
-    result = parse(request.content, context)
+    system = parse(request.content, context)
     mode = request.mode or await directory.quick_add_mode(session, user.id)
-    if mode == QuickAddMode.SHORTCUT and not SHORTCUT.match(request.content):
-        result.warnings.append("Shortcut mode expects '@person $amount description'.")
-        result.confidence = min(result.confidence, 0.5)
-    return result
+    if mode == QuickAddMode.SHORTCUT:
+        if not SHORTCUT.match(request.content):
+            system.warnings.append("Shortcut mode expects '@person $amount description'.")
+            system.confidence = min(system.confidence, 0.5)
+        return system, None
+    if mode == QuickAddMode.NORMAL and system.confidence >= settings.ai_confidence_threshold:
+        return system, None
+    choice = await _ai_provider(session, settings, user)
+    if choice is None:
+        if mode == QuickAddMode.AI:
+            system.warnings.append("No AI provider is set up (see /ai-settings); the system parser answered.")
+        return system, None
+    try:
+        result, usage = await chat_parser.ask(settings, choice, request.content, context)
+    except AIParseFailed as failure:
+        system.warnings.append(f"The {choice.provider} parser failed ({failure.reason}); the system parser answered.")
+        spent = failure.usage.as_metadata() if failure.usage else {"provider": choice.provider}
+        return system, {**spent, "fallback": True, "error": failure.reason}
+    return result, usage.as_metadata()
 
 
 def message_out(message: ChatMessage) -> ChatMessageOut:
@@ -74,13 +118,17 @@ async def _by_client_id(session: AsyncSession, user: User, client_message_id: st
 
 
 async def submit(
-    session: AsyncSession, user: User, request: ParseRequest, client_message_id: str | None = None
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    request: ParseRequest,
+    client_message_id: str | None = None,
 ) -> ChatMessage:
     """Store the message and its parse. The same `client_message_id` sent again (a resend after a
     reconnect) gets the stored message back instead of a second one."""
     if client_message_id is not None and (found := await _by_client_id(session, user, client_message_id)):
         return found
-    result = await parse_message(session, user, request)
+    result, ai_call = await parse_message(session, settings, user, request)
     now = datetime.now(UTC)
     message = ChatMessage(
         id=uuid.uuid4(),
@@ -89,7 +137,7 @@ async def submit(
         content=request.content,
         client_message_id=client_message_id,
         status=ChatMessageStatus.DRAFT,
-        meta=_metadata(result),
+        meta=_metadata(result, ai_call),
         created_at=now,
         updated_at=now,
     )
@@ -105,10 +153,11 @@ async def submit(
     return message
 
 
-def _metadata(result: ParseResult) -> dict[str, Any]:
+def _metadata(result: ParseResult, ai_call: dict[str, Any] | None) -> dict[str, Any]:
     parsed = result.model_dump(mode="json")
-    # Seed 002 keeps mentions and confidence beside the parse; so do we.
-    return {"parsed": parsed, "mentions": parsed["mentions"], "confidence": result.confidence, "parser": result.parser}
+    # Seed 002 keeps mentions and confidence beside the parse; so do we. `ai`: tokens, latency, attempts.
+    meta = {"parsed": parsed, "mentions": parsed["mentions"], "confidence": result.confidence, "parser": result.parser}
+    return meta | ({"ai": ai_call} if ai_call else {})
 
 
 def suggestion_of(message: ChatMessage) -> ParseResult:

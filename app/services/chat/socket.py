@@ -201,7 +201,7 @@ class ChatSocket:
         )  # fmt: skip
         async with self.sessions() as session:
             user = await self._user(session)
-            message = await service.submit(session, user, request, incoming.client_message_id)
+            message = await service.submit(session, self.settings, user, request, incoming.client_message_id)
             event = message_event(message)
             self._tell_others(session, event)
         await self.send(event)
