@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     app.include_router(health.router)
+    app.include_router(chat.page_router)
     # Each domain router goes straight onto the app: FastAPI rebuilds the route table of a router
     # nested two levels deep on every request (measured: a fifth of the time of GET /users/me).
     for router in (

@@ -4,6 +4,7 @@ temporary DATA_DIR), driven over HTTP from this process.
     python -m bench auth      login (argon2id included) and GET /users/me
     python -m bench expenses  balances, settle-up, expense lists and expense creation on a large ledger
     python -m bench chat-parser  the system chat parser's accuracy on the corpus and its time per message
+    python -m bench chat-socket  many chat WebSockets on one serve process: message -> suggestion latency
 
 Each prints one line per measurement: requests, throughput, p50/p95/p99/max latency and errors.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import auth, chat_parser, expenses
+from bench import auth, chat_parser, chat_socket, expenses
 
 
 def main() -> None:
@@ -44,8 +45,16 @@ def main() -> None:
     parser_args.add_argument("--repeat", type=int, default=20, help="timed passes over each corpus")
     parser_args.add_argument("--show-failures", action="store_true", help="list the messages parsed wrong")
 
+    socket_args = sub.add_parser("chat-socket", help="message -> suggestion latency over many WebSockets")
+    socket_args.add_argument("--sockets", type=int, default=200, help="open WebSockets")
+    socket_args.add_argument("--users", type=int, default=50, help="users the sockets belong to (round robin)")
+    socket_args.add_argument("--seconds", type=float, default=15, help="length of each measurement")
+    socket_args.add_argument("--rates", type=float, nargs="*", default=[50, 100, 200], help="messages a second in all")
+
     args = parser.parse_args()
-    module = {"auth": auth, "expenses": expenses, "chat-parser": chat_parser}[args.benchmark]
+    module = {"auth": auth, "expenses": expenses, "chat-parser": chat_parser, "chat-socket": chat_socket}[
+        args.benchmark
+    ]
     asyncio.run(module.run(args))
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import APIRouter, Body, Query, WebSocket
+from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from app.db import SessionDep, SocketSessions
@@ -26,6 +28,7 @@ from app.services.expenses.schemas import ExpenseOut
 from app.services.realtime import events
 
 router = APIRouter(tags=["chat"])
+page_router = APIRouter(tags=["chat"])  # served at the site root, outside /api/v1
 
 
 class ParseResponse(ParseResult):
@@ -109,3 +112,17 @@ async def chat_socket(
     socket = ChatSocket(websocket, sessions, websocket.app.state.events_hub, websocket.app.state.settings)
     if await socket.authenticate(token):
         await socket.run(since)
+
+
+PAGE = Path(__file__).resolve().parent.parent / "static" / "chat.html"
+# The page's script and styles are inline (one file, no build step); nothing else may load or run.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+@page_router.get("/chat", include_in_schema=False)
+async def chat_page() -> FileResponse:
+    """A small page to try chat entry: sign in, type a message, confirm the suggestion."""
+    return FileResponse(PAGE, media_type="text/html", headers={"Content-Security-Policy": PAGE_POLICY})

@@ -74,7 +74,7 @@ async def parse_message(
     if request.group_id is not None and context.directory.group(request.group_id) is None:
         raise NotFound("No such group (or you cannot add expenses to it).")
     system = parse(request.content, context)
-    mode = request.mode or await directory.quick_add_mode(session, user.id)
+    mode = request.mode or context.quick_add_mode
     if mode == QuickAddMode.SHORTCUT:
         if not SHORTCUT.match(request.content):
             system.warnings.append("Shortcut mode expects '@person $amount description'.")

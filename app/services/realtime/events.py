@@ -26,13 +26,16 @@ _HELLO = "events:hello"  # a channel subscribed at start, so the subscription ex
 QUEUE_SIZE = 256
 
 
-def channel(user_id: int) -> str:
-    return f"events:user:{user_id}"
+def channel(redis: Redis, user_id: int) -> str:
+    # Pub/sub channels are shared by every database number of a Redis server; naming the number keeps two
+    # installations (or two test workers) on one server from hearing each other.
+    database = redis.connection_pool.connection_kwargs.get("db", 0)
+    return f"events:{database}:user:{user_id}"
 
 
 async def publish(redis: Redis, user_id: int, event: Mapping[str, Any], origin: str | None = None) -> None:
     payload = json.dumps({"user_id": user_id, "origin": origin, "event": event}, default=str)
-    await redis.publish(channel(user_id), payload)
+    await redis.publish(channel(redis, user_id), payload)
 
 
 def publish_after_commit(
@@ -53,6 +56,7 @@ class Listener:
 
 class Hub:
     def __init__(self, redis: Redis) -> None:
+        self._redis = redis
         self._pubsub = redis.pubsub(ignore_subscribe_messages=True)
         self._listeners: dict[int, set[Listener]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -73,7 +77,7 @@ class Hub:
         async with self._lock:
             listeners = self._listeners.setdefault(listener.user_id, set())
             if not listeners:
-                await self._pubsub.subscribe(channel(listener.user_id))
+                await self._pubsub.subscribe(channel(self._redis, listener.user_id))
             listeners.add(listener)
 
     async def leave(self, listener: Listener) -> None:
@@ -82,7 +86,7 @@ class Hub:
             listeners.discard(listener)
             if not listeners:
                 self._listeners.pop(listener.user_id, None)
-                await self._pubsub.unsubscribe(channel(listener.user_id))
+                await self._pubsub.unsubscribe(channel(self._redis, listener.user_id))
 
     def _deliver(self, raw: bytes | str) -> None:
         message = json.loads(raw)

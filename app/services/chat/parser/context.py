@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from app.models.enums import DateFormat
+from app.models.enums import DateFormat, QuickAddMode
 
 
 def squash(text: str) -> str:
@@ -118,3 +118,5 @@ class ParseContext:
     # Active currencies a written code may name, with their decimal places (amounts are rounded to them).
     currency_places: dict[str, int] = field(default_factory=dict)
     group_id: uuid.UUID | None = None
+    # Not the parser's concern: which parser to use first (user_preferences.quick_add_mode).
+    quick_add_mode: QuickAddMode = QuickAddMode.NORMAL
