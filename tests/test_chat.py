@@ -175,6 +175,10 @@ async def test_socket_resume_replays_what_was_missed(app, session, settings) -> 
         await receive(ws, "ready")
         replayed = await receive(ws, "cancelled")
         assert replayed["message_id"] == first["message_id"] and replayed["replayed"] is True
+        await ws.send_json({"type": "resume", "since": "yesterday-ish"})
+        assert "since" in (await receive(ws, "error"))["detail"]
+        await ws.send_json({"type": "resume", "since": first["at"]})  # the cancel came after the suggestion
+        assert (await receive(ws, "cancelled"))["message_id"] == first["message_id"]
 
 
 async def test_socket_refuses_a_bad_token(app, session, settings) -> None:

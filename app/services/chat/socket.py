@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
@@ -33,6 +33,18 @@ log = get_logger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 AUTH_TIMEOUT_SECONDS = 10
 _UNKNOWN_TYPE = "Unknown type: use message, confirm, cancel, resume or ping."
+_BAD_SINCE = "resume needs 'since': the 'at' of the last event you saw (ISO 8601)."
+_DROPPED = "Some events were dropped while this socket was slow; send resume with the last 'at' you saw."
+
+
+def _read_time(value: Any) -> datetime | None:
+    try:
+        found = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+
+
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
@@ -127,7 +139,7 @@ class ChatSocket:
         forwarder = asyncio.create_task(self._forward())
         try:
             if since is not None:
-                await self.replay(since)
+                await self.replay(since if since.tzinfo else since.replace(tzinfo=UTC))
             while True:
                 raw = await self.websocket.receive_text()
                 if not await self.handle(raw):
@@ -145,6 +157,9 @@ class ChatSocket:
         while True:
             event = await self.listener.queue.get()
             await self.send(event)
+            if self.listener.overflowed:
+                self.listener.overflowed = False
+                await self.send({"type": "error", "detail": _DROPPED})
 
     async def replay(self, since: datetime) -> None:
         async with self.sessions() as session:
@@ -171,7 +186,11 @@ class ChatSocket:
             elif kind == "cancel":
                 await self._on_cancel(ClientCancel.model_validate(data))
             elif kind == "resume":
-                await self.replay(datetime.fromisoformat(str(data.get("since"))))
+                since = _read_time(data.get("since"))
+                if since is None:
+                    await self.send({"type": "error", "detail": _BAD_SINCE})
+                else:
+                    await self.replay(since)
             else:
                 await self.send({"type": "error", "detail": _UNKNOWN_TYPE})
         except ValidationError as error:
@@ -186,8 +205,6 @@ class ChatSocket:
             await self.send(
                 {"type": "error", "code": error.code, "detail": error.detail, "message_id": data.get("message_id")}
             )
-        except ValueError:
-            await self.send({"type": "error", "detail": "resume needs 'since', an ISO 8601 time from an event's 'at'."})
         return True
 
     def _tell_others(self, session: AsyncSession, event: dict[str, Any]) -> None:
