@@ -31,6 +31,7 @@ from app.routers import (
     recurring,
     reference,
     settlements,
+    statements,
     users,
 )
 from app.services.realtime.events import Hub
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         balances.router,
         recurring.router,
         settlements.router,
+        statements.router,
         payments.router,
         ai_settings.router,
         chat.router,

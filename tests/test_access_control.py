@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from app.models import (
+    Account,
     Category,
     ChatMessage,
     ExpenseComment,
@@ -21,6 +22,7 @@ from app.models import (
     Settlement,
     SystemConfiguration,
     Tag,
+    UploadedFile,
     UserDevice,
     UserFriendship,
 )
@@ -104,7 +106,14 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         expires_at=datetime.now(UTC) + timedelta(days=1),
     )  # fmt: skip
     chat = ChatMessage(user_id=alice.id, conversation_id="alice-trip", content="@carol $5 taxi", meta={"parsed": {}})
-    session.add_all([comment, category, tag, invitation, chat])
+    account = Account(user_id=alice.id, name="Checking", account_type="bank", currency_id=expense.currency_id)
+    session.add_all([comment, category, tag, invitation, chat, account])
+    await session.flush()
+    statement = UploadedFile(
+        user_id=alice.id, account_id=account.id, original_filename="a.csv", stored_path="/nowhere/a.csv",
+        file_size=1, sha256="0" * 64, status="completed",
+    )  # fmt: skip
+    session.add(statement)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -125,6 +134,8 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "tag_id": str(tag.id),
         "service_name": "stripe",
         "message_id": str(chat.id),
+        "account_id": str(account.id),
+        "statement_id": str(statement.id),
         "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

@@ -11,10 +11,17 @@ from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
 from app.workers.notifications import deliver_email
 from app.workers.recurring import create_due_recurring_expenses
+from app.workers.statements import process_statement
 
 
 class WorkerSettings:
-    functions: ClassVar = [purge_expired_tokens, deliver_email, create_due_recurring_expenses, refresh_exchange_rates]
+    functions: ClassVar = [
+        purge_expired_tokens,
+        deliver_email,
+        create_due_recurring_expenses,
+        refresh_exchange_rates,
+        process_statement,
+    ]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),
         # Also at start-up: a worker that was down catches up at once, not at the next hour.

@@ -22,6 +22,7 @@ from app.config import Settings
 from app.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.models import User
 from app.services.expenses.service import require_editor, visible_expense
+from app.services.storage import write_atomically
 
 Kind = Literal["receipt", "attachment"]
 
@@ -58,13 +59,6 @@ def _safe_filename(name: str | None, extension: str) -> str:
     return stem or f"attachment.{extension}"
 
 
-def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".part")
-    temporary.write_bytes(data)
-    temporary.replace(target)
-
-
 def _out(entry: dict[str, Any]) -> AttachmentOut:
     return AttachmentOut.model_validate({key: entry[key] for key in AttachmentOut.model_fields})
 
@@ -95,7 +89,7 @@ async def add(
     content_type, extension = found
     attachment_id = uuid.uuid4()
     path = f"expenses/{expense.id}/{attachment_id.hex}.{extension}"
-    await asyncio.to_thread(_write, settings.media_dir / path, data)
+    await asyncio.to_thread(write_atomically, settings.media_dir / path, data)
     entry = {
         "id": str(attachment_id),
         "kind": kind,

@@ -194,10 +194,12 @@ async def create_expense(
     recurrence: tuple[uuid.UUID, date] | None = None,
     import_key: str | None = None,
     chat_message_id: uuid.UUID | None = None,
+    statement: tuple[uuid.UUID, uuid.UUID] | None = None,
 ) -> ExpenseOut:
     """`recurrence` (template id, occurrence date) marks an expense made by the recurring job; `import_key`
     one read from a file (no activity row each: the import writes one for all); `chat_message_id` the chat
-    message it was confirmed from."""
+    message it was confirmed from; `statement` (account id, uploaded file id) a row of an imported statement
+    (with its `import_key`)."""
     group, members = None, None
     if data.group_id is not None:
         found = (await session.execute(_GROUP_CONTEXT, {"group_id": data.group_id, "user_id": user.id})).one_or_none()
@@ -238,6 +240,8 @@ async def create_expense(
         "source": ExpenseSource.MANUAL.value,
         "import_key": None,
         "chat_message_id": chat_message_id,
+        "account_id": statement[0] if statement else None,
+        "uploaded_file_id": statement[1] if statement else None,
         "recurring_expense_id": None,
         "recurrence_date": None,
         "is_recurring": False,
@@ -270,6 +274,8 @@ async def create_expense(
         values |= {"import_key": import_key, "source": ExpenseSource.IMPORT.value}
     if chat_message_id is not None:
         values["source"] = ExpenseSource.CHAT.value
+    if statement is not None:
+        values["source"] = ExpenseSource.STATEMENT.value
     values |= {
         "payer_ids": [payer["user_id"] for payer in rows.payers],
         "payer_amounts": [payer["amount"] for payer in rows.payers],
@@ -458,7 +464,7 @@ _INSERTED = (
     "created_by_id", "expense_date", "split_type", "vendor", "location", "transaction_type",
     "expense_classification", "exclude_from_totals_override", "exchange_rate", "base_currency_id",
     "requires_approval", "is_approved", "recurring_expense_id", "recurrence_date", "is_recurring", "source",
-    "import_key", "chat_message_id", "created_at", "updated_at",
+    "import_key", "chat_message_id", "account_id", "uploaded_file_id", "created_at", "updated_at",
 )  # fmt: skip
 _CREATE_EXPENSE = text(
     f"""

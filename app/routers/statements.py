@@ -1,0 +1,99 @@
+"""Accounts and statement import (the pipeline runs in the worker; see docs/statements.md)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Body, File, Form, Query, Request, Response, UploadFile, status
+
+from app.db import SessionDep
+from app.deps import CurrentUser, SettingsDep
+from app.errors import PayloadTooLarge
+from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from app.services.statements import accounts, uploads
+from app.services.statements.accounts import AccountCreate, AccountOut, AccountPatch
+from app.services.statements.schemas import ProcessingLogOut, ReprocessRequest, StatementOut, StatementQueued
+
+router = APIRouter(tags=["statements"])
+
+
+@router.post("/accounts", response_model=AccountOut, status_code=status.HTTP_201_CREATED, tags=["accounts"])
+async def create_account(body: AccountCreate, user: CurrentUser, session: SessionDep) -> AccountOut:
+    return await accounts.create(session, user, body)
+
+
+@router.get("/accounts", response_model=list[AccountOut], tags=["accounts"])
+async def list_accounts(user: CurrentUser, session: SessionDep) -> list[AccountOut]:
+    return await accounts.list_accounts(session, user)
+
+
+@router.get("/accounts/{account_id}", response_model=AccountOut, tags=["accounts"])
+async def get_account(account_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> AccountOut:
+    account, code = await accounts.owned(session, user, account_id)
+    return accounts.account_out(account, code)
+
+
+@router.patch("/accounts/{account_id}", response_model=AccountOut, tags=["accounts"])
+async def update_account(
+    account_id: uuid.UUID, body: AccountPatch, user: CurrentUser, session: SessionDep
+) -> AccountOut:
+    """Rename, change the institution or last four digits, or close (is_active=false) an account."""
+    return await accounts.update(session, user, account_id, body)
+
+
+@router.post("/statements", response_model=StatementQueued, status_code=status.HTTP_202_ACCEPTED)
+async def upload_statement(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    file: UploadFile = File(description="CSV, OFX/QFX or CAMT.053; the format is read from the content."),
+    account_id: uuid.UUID | None = Form(default=None),
+) -> StatementQueued:
+    """Queue a statement for import. The same bytes uploaded again are linked to the first upload."""
+    limit = settings.statement_max_mb * 1024 * 1024
+    if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
+        raise PayloadTooLarge(f"The file is larger than {settings.statement_max_mb} MB.")
+    data = await file.read(limit + 1)
+    return await uploads.upload(session, settings, user, data, file.filename, account_id)
+
+
+@router.get("/statements", response_model=Page[StatementOut])
+async def list_statements(
+    user: CurrentUser,
+    session: SessionDep,
+    cursor: str | None = Query(default=None),
+    limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+) -> Page[StatementOut]:
+    rows, next_cursor = await uploads.page(session, user, cursor=cursor, limit=limit)
+    return Page[StatementOut](items=[uploads.statement_out(row) for row in rows], next_cursor=next_cursor)
+
+
+@router.get("/statements/{statement_id}", response_model=StatementOut)
+async def get_statement(statement_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> StatementOut:
+    return uploads.statement_out(await uploads.owned(session, user, statement_id))
+
+
+@router.get("/statements/{statement_id}/logs", response_model=list[ProcessingLogOut])
+async def statement_logs(statement_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> list[ProcessingLogOut]:
+    """One row per pipeline stage and run: status, parser, details and time taken."""
+    return [ProcessingLogOut.model_validate(row) for row in await uploads.logs(session, user, statement_id)]
+
+
+@router.post("/statements/{statement_id}/reprocess", response_model=StatementOut, status_code=202)
+async def reprocess_statement(
+    statement_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    body: ReprocessRequest | None = Body(default=None),
+) -> StatementOut:
+    """Run the pipeline again (optionally into another account); rows already imported are not repeated."""
+    file = await uploads.reprocess(session, user, statement_id, body.account_id if body else None)
+    return uploads.statement_out(file)
+
+
+@router.delete("/statements/{statement_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_statement(statement_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete the statement, its file, and the transactions it made that you have not edited."""
+    await uploads.remove(session, user, statement_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

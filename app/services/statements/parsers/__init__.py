@@ -1,0 +1,1 @@
+"""Statement parsers: bytes in, a ParsedStatement out. Pure functions, no database."""

@@ -1,0 +1,338 @@
+"""The statement pipeline: seed 002's stages in order, each writing a `statement_processing_logs` row
+(status, parser, details, time) in its own transaction, so progress shows while the file is processed
+and the logs survive a failure.
+
+Every stage can run again: a worker killed at any point is retried by arq and starts over from the
+stored file; transactions are created in one transaction keyed by their import keys, so a retry adds
+only what is missing. A file that cannot be read ends `failed` with the reason, and nothing is created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from redis.asyncio import Redis
+from sqlalchemy import select
+
+from app.config import Settings
+from app.db import Database
+from app.logging import get_logger
+from app.models import Account, Currency, Expense, StatementProcessingLog, UploadedFile, User
+from app.models.enums import AccountType, FileFormat, FileStatus, ParserType, ProcessingStage, StageStatus
+from app.services.realtime import events
+from app.services.statements import importer
+from app.services.statements.parsers.camt import parse_camt
+from app.services.statements.parsers.common import ParsedStatement, StatementError
+from app.services.statements.parsers.csv_reader import decode, parse_csv
+from app.services.statements.parsers.ofx import parse_ofx
+
+log = get_logger(__name__)
+RAW_TEXT_LIMIT = 1_000_000  # characters of raw_text_extracted kept for the comparison view
+FINISHED = (FileStatus.COMPLETED, FileStatus.DUPLICATE)
+
+
+class StageFailed(Exception):
+    """Ends the file: `status` (failed, needs_review, needs_password) and a sentence for the user."""
+
+    def __init__(self, message: str, status: FileStatus = FileStatus.FAILED) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass
+class Outcome:
+    status: StageStatus = StageStatus.SUCCESS
+    details: dict[str, Any] = field(default_factory=dict)
+    parser_type: ParserType | None = None
+
+
+@dataclass
+class Run:
+    db: Database
+    settings: Settings
+    file_id: uuid.UUID
+    redis: Redis | None
+    user_id: int = 0
+    data: bytes = b""
+    text: str = ""
+    parsed: ParsedStatement | None = None
+    confidence: Decimal = Decimal(0)
+    plan: importer.Plan | None = None
+
+    async def stage(self, stage: ProcessingStage, work: Callable[[], Awaitable[Outcome]]) -> None:
+        started = time.perf_counter()
+        try:
+            outcome = await work()
+        except (StatementError, StageFailed) as failure:
+            message = failure.message if isinstance(failure, StageFailed) else str(failure)
+            await self._log(stage, Outcome(StageStatus.FAILED, {"error": message}), started)
+            raise StageFailed(message, getattr(failure, "status", FileStatus.FAILED)) from None
+        await self._log(stage, outcome, started)
+
+    async def _log(self, stage: ProcessingStage, outcome: Outcome, started: float) -> None:
+        elapsed = int((time.perf_counter() - started) * 1000)
+        async with self.db.session() as session:
+            session.add(
+                StatementProcessingLog(
+                    uploaded_file_id=self.file_id, processing_stage=stage, status=outcome.status,
+                    parser_type=outcome.parser_type, details=outcome.details, execution_time_ms=elapsed,
+                )
+            )  # fmt: skip
+        await self.tell({"stage": stage.value, "stage_status": outcome.status.value})
+
+    async def tell(self, event: dict[str, Any]) -> None:
+        if self.redis is not None and self.user_id:
+            try:
+                progress = {"type": "statement_progress", "statement_id": str(self.file_id), **event}
+                await events.publish(self.redis, self.user_id, progress)
+            except Exception:  # progress is a courtesy; the import goes on without it
+                log.warning("statement_progress_not_sent", exc_info=True)
+
+
+async def process(db: Database, settings: Settings, file_id: uuid.UUID, redis: Redis | None = None) -> FileStatus:
+    """Run the pipeline for one uploaded statement; returns its final status."""
+    run = Run(db, settings, file_id, redis)
+    async with db.session() as session:
+        file = await session.get(UploadedFile, file_id, with_for_update=True)
+        if file is None:
+            return FileStatus.FAILED
+        if file.status in FINISHED:
+            return file.status  # a job sent twice, or a retry after the file completed
+        file.status, file.error_message = FileStatus.PROCESSING, None
+        run.user_id, path, file_format = file.user_id, Path(file.stored_path), file.detected_format
+    try:
+        await run.stage(ProcessingStage.UPLOAD, lambda: _read(run, path, file_format))
+        await run.stage(ProcessingStage.PASSWORD_DECRYPT, _not_encrypted)
+        await run.stage(ProcessingStage.TEXT_EXTRACTION, lambda: _extract(run))
+        await run.stage(ProcessingStage.PARSE_ATTEMPT, lambda: _parse(run, file_format))
+        await run.stage(ProcessingStage.AI_PARSE, _no_ai_needed)
+        await run.stage(ProcessingStage.VALIDATION, lambda: _validate(run))
+        await run.stage(ProcessingStage.DEDUPLICATION, lambda: _deduplicate(run))
+        await run.stage(ProcessingStage.TRANSACTION_CREATION, lambda: _create(run))
+        await run.stage(ProcessingStage.COMPLETION, lambda: _complete(run))
+    except StageFailed as failure:
+        await _finish(run, failure.status, failure.message)
+        return failure.status
+    await run.tell({"status": FileStatus.COMPLETED.value})
+    return FileStatus.COMPLETED
+
+
+async def _finish(run: Run, status: FileStatus, message: str) -> None:
+    async with run.db.session() as session:
+        file = await session.get(UploadedFile, run.file_id)
+        if file is not None:
+            file.status, file.error_message, file.processed_at = status, message, datetime.now(UTC)
+    await run.tell({"status": status.value, "error": message})
+
+
+async def _read(run: Run, path: Path, file_format: FileFormat) -> Outcome:
+    try:
+        run.data = await asyncio.to_thread(path.read_bytes)
+    except OSError:
+        raise StageFailed("The uploaded file is missing from storage; upload it again.") from None
+    return Outcome(details={"format": file_format.value, "bytes": len(run.data)})
+
+
+async def _not_encrypted() -> Outcome:
+    return Outcome(StageStatus.SKIPPED, {"reason": "the format has no password protection"})
+
+
+async def _extract(run: Run) -> Outcome:
+    run.text, encoding = decode(run.data)
+    async with run.db.session() as session:
+        file = await session.get(UploadedFile, run.file_id)
+        assert file is not None
+        file.raw_text_extracted = run.text[:RAW_TEXT_LIMIT]
+    return Outcome(details={"encoding": encoding, "characters": len(run.text)})
+
+
+async def _parse(run: Run, file_format: FileFormat) -> Outcome:
+    async with run.db.session() as session:
+        account = await _account_of(session, run)
+    last_four = account.last_four if account else None
+    if file_format == FileFormat.OFX:
+        run.parsed = parse_ofx(run.text, last_four)
+    elif file_format == FileFormat.CAMT053:
+        run.parsed = parse_camt(run.data)
+    elif file_format == FileFormat.CSV:
+        run.parsed = parse_csv(run.data)
+    else:
+        raise StageFailed(f"{file_format.value} statements cannot be read.")
+    if not run.parsed.rows:
+        raise StageFailed("The statement holds no transactions.")
+    if (
+        account is not None
+        and account.account_type == AccountType.CREDIT_CARD
+        and _charges_written_positive(run.parsed)
+    ):
+        for row in run.parsed.rows:
+            row.amount = -row.amount
+        run.parsed.details["signs_flipped"] = "card export writes charges as positive amounts"
+    details = {**run.parsed.details, "rows": len(run.parsed.rows), "warnings": run.parsed.warnings[:20]}
+    return Outcome(details=details, parser_type=ParserType.SYSTEM)
+
+
+def _charges_written_positive(parsed: ParsedStatement) -> bool:
+    """Many card CSV exports write purchases as positive numbers in one amount column (money out should be
+    negative here): most rows positive, and no separate debit/credit columns to say otherwise."""
+    columns = parsed.details.get("columns", {})
+    if parsed.details.get("format") != "csv" or "debit" in columns or "credit" in columns:
+        return False
+    positive = sum(1 for row in parsed.rows if row.amount > 0)
+    return positive > len(parsed.rows) / 2
+
+
+async def _no_ai_needed() -> Outcome:
+    return Outcome(StageStatus.SKIPPED, {"reason": "a structured format: the system parser reads it exactly"})
+
+
+def check_running_balance(parsed: ParsedStatement) -> tuple[bool, dict[str, Any]]:
+    """Whether each row's balance is the previous one plus its amount, in file order or newest first; when
+    it is, the statement's opening and closing balances follow from the first and last rows."""
+    rows = parsed.rows
+    if len(rows) < 2 or any(row.balance is None for row in rows):
+        return False, {}
+    ascending = [i + 1 for i in range(1, len(rows)) if rows[i - 1].balance + rows[i].amount != rows[i].balance]
+    descending = [i + 1 for i in range(1, len(rows)) if rows[i].balance + rows[i - 1].amount != rows[i - 1].balance]
+    newest_first = len(descending) < len(ascending)
+    broken = descending if newest_first else ascending
+    if not broken:
+        first, last = (rows[-1], rows[0]) if newest_first else (rows[0], rows[-1])
+        parsed.opening_balance = first.balance - first.amount
+        parsed.closing_balance = last.balance
+    lines = [rows[i - 1].line for i in broken[:10]]
+    return not broken, {"running_balance": "reconciled" if not broken else "broken", "order":
+                        "newest first" if newest_first else "oldest first", "broken_at_lines": lines}  # fmt: skip
+
+
+async def _validate(run: Run) -> Outcome:
+    parsed = run.parsed
+    assert parsed is not None
+    details: dict[str, Any] = {}
+    has_balances = any(row.balance is not None for row in parsed.rows)
+    reconciled, balance_details = check_running_balance(parsed)
+    details.update(balance_details)
+    if not has_balances and parsed.opening_balance is not None and parsed.closing_balance is not None:
+        total = sum((row.amount for row in parsed.rows), Decimal(0))
+        reconciled = parsed.opening_balance + total == parsed.closing_balance
+        details["balances"] = {"opening": str(parsed.opening_balance), "rows": str(total),
+                               "closing": str(parsed.closing_balance), "reconciled": reconciled}  # fmt: skip
+        if not reconciled:
+            raise StageFailed(
+                f"Opening balance {parsed.opening_balance} plus the rows ({total}) is not the closing balance "
+                f"{parsed.closing_balance}; nothing was imported.",
+                FileStatus.NEEDS_REVIEW,
+            )
+    if has_balances and not reconciled:
+        lines = ", ".join(str(line) for line in balance_details.get("broken_at_lines", []))
+        raise StageFailed(
+            f"The rows do not add up to the statement's running balance (first breaks at lines {lines}); "
+            "nothing was imported.",
+            FileStatus.NEEDS_REVIEW,
+        )
+    if parsed.period_start and parsed.period_end:
+        outside = [r.line for r in parsed.rows if not parsed.period_start <= r.booked_on <= parsed.period_end]
+        details["rows_outside_period"] = outside[:10]
+    with_ids = all(row.bank_id for row in parsed.rows)
+    run.confidence = Decimal(95) if reconciled or with_ids else Decimal(80)
+    details["confidence"] = str(run.confidence)
+    details["bank_ids"] = with_ids
+    return Outcome(details=details, parser_type=ParserType.SYSTEM)
+
+
+async def _account_of(session: Any, run: Run) -> Account | None:
+    file = await session.get(UploadedFile, run.file_id)
+    if file is not None and file.account_id is not None:
+        return await session.get(Account, file.account_id)
+    return None
+
+
+async def _choose_account(session: Any, run: Run) -> Account:
+    """The account the upload named; else the one whose last four digits the file gives; else the user's
+    only active account."""
+    account = await _account_of(session, run)
+    if account is not None:
+        return account
+    accounts = list(await session.scalars(select(Account).where(Account.user_id == run.user_id, Account.is_active)))
+    hint = (run.parsed.account_hint or "") if run.parsed else ""
+    matching = [a for a in accounts if a.last_four and hint.endswith(a.last_four)]
+    chosen = matching[0] if len(matching) == 1 else (accounts[0] if len(accounts) == 1 else None)
+    if chosen is None:
+        raise StageFailed(
+            "Which account is this statement from? Reprocess it with an account_id.", FileStatus.NEEDS_REVIEW
+        )
+    file = await session.get(UploadedFile, run.file_id)
+    file.account_id = chosen.id
+    return chosen
+
+
+async def _deduplicate(run: Run) -> Outcome:
+    assert run.parsed is not None
+    async with run.db.session() as session:
+        account = await _choose_account(session, run)
+        user = await session.get(User, run.user_id)
+        today = datetime.now(ZoneInfo(user.timezone if user else "UTC")).date()
+        run.plan = await importer.plan(session, account.id, run.parsed.rows, today)
+    details = {
+        "account_id": str(account.id), "rows": len(run.parsed.rows), "new": len(run.plan.new),
+        "already_imported": run.plan.already_there, "identical_rows_kept_and_numbered": run.plan.repeated_in_file,
+        "dated_in_the_future_skipped": run.plan.in_future,
+    }  # fmt: skip
+    return Outcome(details=details)
+
+
+async def _create(run: Run) -> Outcome:
+    assert run.plan is not None and run.parsed is not None
+    async with run.db.session() as session:
+        file = await session.get(UploadedFile, run.file_id, with_for_update=True)
+        account = await session.get(Account, file.account_id)
+        currency = await session.scalar(select(Currency.code).where(Currency.id == account.currency_id))
+        if run.parsed.currency and run.parsed.currency != currency:
+            raise StageFailed(
+                f"The statement is in {run.parsed.currency} but the account is in {currency}.", FileStatus.NEEDS_REVIEW
+            )
+        user = await session.get(User, run.user_id)
+        # Under the file's row lock: rows another run made since the de-duplication are not made again.
+        keys = [key for _, key in run.plan.new]
+        made = set(
+            await session.scalars(
+                select(Expense.import_key).where(Expense.account_id == account.id, Expense.import_key.in_(keys))
+            )
+        )
+        todo = [(row, key) for row, key in run.plan.new if key not in made]
+        created = await importer.create_transactions(
+            session, user, account.id, account.account_type, currency, file.id, todo
+        )
+    return Outcome(details={"created": created})
+
+
+async def _complete(run: Run) -> Outcome:
+    assert run.parsed is not None and run.plan is not None
+    async with run.db.session() as session:
+        file = await session.get(UploadedFile, run.file_id)
+        file.status = FileStatus.COMPLETED
+        file.processed_at = datetime.now(UTC)
+        file.period_start, file.period_end = run.parsed.period_start, run.parsed.period_end
+        file.opening_balance, file.closing_balance = run.parsed.opening_balance, run.parsed.closing_balance
+        file.transactions_found = len(run.parsed.rows)
+        file.transactions_created = len(run.plan.new)
+        file.confidence = run.confidence
+        file.parsed_json = {
+            "rows": [
+                {"date": r.booked_on.isoformat(), "description": r.description, "amount": str(r.amount),
+                 "balance": str(r.balance) if r.balance is not None else None, "bank_id": r.bank_id,
+                 "line": r.line, "raw": r.raw}
+                for r in run.parsed.rows
+            ],
+            "details": run.parsed.details,
+        }  # fmt: skip
+    return Outcome(details={"found": len(run.parsed.rows), "created": len(run.plan.new)})

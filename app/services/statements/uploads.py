@@ -1,0 +1,168 @@
+"""Uploading statements: format from the content, size-limited, the same bytes detected by SHA-256 and
+linked instead of imported twice, and the pipeline queued once the upload commits."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import jobs
+from app.config import Settings
+from app.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
+from app.models import Expense, StatementProcessingLog, UploadedFile, User
+from app.models.enums import FileFormat, FileStatus
+from app.pagination import newest_first
+from app.services.statements import accounts
+from app.services.statements.formats import detect_format
+from app.services.statements.schemas import StatementOut, StatementQueued
+from app.services.storage import write_atomically
+
+JOB = "process_statement"
+_EXTENSIONS = {FileFormat.CSV: "csv", FileFormat.OFX: "ofx", FileFormat.CAMT053: "xml", FileFormat.PDF: "pdf"}
+_CONTENT_TYPES = {
+    FileFormat.CSV: "text/csv",
+    FileFormat.OFX: "application/x-ofx",
+    FileFormat.CAMT053: "application/xml",
+}
+READABLE = (FileFormat.CSV, FileFormat.OFX, FileFormat.CAMT053)
+
+
+def statement_out(file: UploadedFile) -> StatementOut:
+    return StatementOut(
+        id=file.id, account_id=file.account_id, original_filename=file.original_filename,
+        detected_format=file.detected_format, file_size=file.file_size, status=file.status,
+        error_message=file.error_message, period_start=file.period_start, period_end=file.period_end,
+        opening_balance=file.opening_balance, closing_balance=file.closing_balance,
+        transactions_found=file.transactions_found, transactions_created=file.transactions_created,
+        confidence=file.confidence, duplicate_of=file.duplicate_of_id,
+        is_password_protected=file.is_password_protected, processed_at=file.processed_at, created_at=file.created_at,
+    )  # fmt: skip
+
+
+def queue(session: AsyncSession, file_id: uuid.UUID) -> None:
+    # A fresh job id each time (arq remembers finished ids for an hour and would drop a reprocess); two runs
+    # of one file never overlap because reprocessing is refused while one is queued or running.
+    jobs.enqueue_after_commit(session, JOB, str(file_id), job_id=f"statement:{file_id}:{uuid.uuid4().hex[:8]}")
+
+
+async def upload(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    data: bytes,
+    filename: str | None,
+    account_id: uuid.UUID | None,
+) -> StatementQueued:
+    if account_id is not None:
+        await accounts.owned(session, user, account_id)
+    if len(data) > settings.statement_max_mb * 1024 * 1024:
+        raise PayloadTooLarge(f"The file is larger than {settings.statement_max_mb} MB.")
+    file_format = detect_format(data)
+    if file_format == FileFormat.PDF:
+        raise UnsupportedMediaType(
+            "PDF statements cannot be imported yet; download the statement as CSV, OFX/QFX or CAMT.053 instead."
+        )
+    if file_format not in READABLE:
+        raise UnsupportedMediaType("This is not a statement we can read: upload CSV, OFX/QFX or CAMT.053.")
+    digest = hashlib.sha256(data).hexdigest()
+    original = await session.scalar(
+        select(UploadedFile)
+        .where(
+            UploadedFile.user_id == user.id,
+            UploadedFile.sha256 == digest,
+            UploadedFile.duplicate_of_id.is_(None),
+            UploadedFile.status != FileStatus.FAILED,
+        )
+        .order_by(UploadedFile.created_at)
+        .limit(1)
+    )
+    file_id = uuid.uuid4()
+    now = datetime.now(UTC)
+    name = Path(filename or "").name[:255] or f"statement.{_EXTENSIONS[file_format]}"
+    row = UploadedFile(
+        id=file_id, user_id=user.id, account_id=account_id, original_filename=name, file_size=len(data),
+        sha256=digest, detected_format=file_format, created_at=now, updated_at=now,
+        content_type=_CONTENT_TYPES[file_format],
+    )  # fmt: skip
+    if original is not None:
+        row.stored_path, row.status = original.stored_path, FileStatus.DUPLICATE
+        row.duplicate_of_id, row.duplicate_confidence = original.id, 100
+        row.error_message = f"The same file was uploaded before as '{original.original_filename}'; nothing new."
+        session.add(row)
+        await session.flush()
+        return StatementQueued(id=file_id, status=row.status, duplicate_of=original.id)
+    path = settings.media_dir / "statements" / str(user.id) / f"{file_id.hex}.{_EXTENSIONS[file_format]}"
+    await asyncio.to_thread(write_atomically, path, data)
+    row.stored_path, row.status = str(path), FileStatus.QUEUED
+    session.add(row)
+    await session.flush()
+    queue(session, file_id)
+    return StatementQueued(id=file_id, status=row.status)
+
+
+async def owned(session: AsyncSession, user: User, file_id: uuid.UUID, *, for_update: bool = False) -> UploadedFile:
+    query = select(UploadedFile).where(UploadedFile.id == file_id, UploadedFile.user_id == user.id)
+    file = await session.scalar(query.with_for_update() if for_update else query)
+    if file is None:
+        raise NotFound("No such statement.")
+    return file
+
+
+async def page(
+    session: AsyncSession, user: User, *, cursor: str | None, limit: int
+) -> tuple[list[UploadedFile], str | None]:
+    query = select(UploadedFile).where(UploadedFile.user_id == user.id)
+    return await newest_first(session, query, UploadedFile, cursor=cursor, limit=limit)
+
+
+async def logs(session: AsyncSession, user: User, file_id: uuid.UUID) -> list[StatementProcessingLog]:
+    await owned(session, user, file_id)
+    query = (
+        select(StatementProcessingLog)
+        .where(StatementProcessingLog.uploaded_file_id == file_id)
+        .order_by(StatementProcessingLog.created_at, StatementProcessingLog.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def reprocess(
+    session: AsyncSession, user: User, file_id: uuid.UUID, account_id: uuid.UUID | None
+) -> UploadedFile:
+    file = await owned(session, user, file_id, for_update=True)
+    if file.status in (FileStatus.QUEUED, FileStatus.PROCESSING):
+        raise Conflict("This statement is being processed; wait for it to finish.")
+    if file.status == FileStatus.DUPLICATE:
+        raise Conflict("This file is a copy of an earlier upload; reprocess that one.")
+    if account_id is not None:
+        await accounts.owned(session, user, account_id)
+        file.account_id = account_id
+    file.status, file.error_message = FileStatus.QUEUED, None
+    await session.flush()
+    queue(session, file.id)
+    return file
+
+
+async def remove(session: AsyncSession, user: User, file_id: uuid.UUID) -> None:
+    """Delete the statement, its stored file (unless a copy still uses it) and the transactions it made
+    that nobody has edited since (edited ones stay, detached from the file)."""
+    file = await owned(session, user, file_id, for_update=True)
+    if file.status in (FileStatus.QUEUED, FileStatus.PROCESSING):
+        raise Conflict("This statement is being processed; delete it when it has finished.")
+    made_by_file = and_(Expense.uploaded_file_id == file.id, Expense.created_by_id == user.id)
+    untouched = Expense.updated_at == Expense.created_at
+    await session.execute(delete(Expense).where(made_by_file, untouched))
+    await session.execute(update(Expense).where(made_by_file).values(uploaded_file_id=None))
+    copies = await session.scalar(
+        select(UploadedFile.id).where(UploadedFile.stored_path == file.stored_path, UploadedFile.id != file.id).limit(1)
+    )
+    await session.delete(file)
+    await session.flush()
+    if copies is None:
+        path = Path(file.stored_path)
+        jobs.after_commit(session, lambda: asyncio.to_thread(path.unlink, missing_ok=True))

@@ -1,0 +1,231 @@
+"""Statement import: accounts, uploads (format from content, size and type checks, the same bytes linked),
+and the pipeline run for real against committed data: every stage logged, OFX/CSV/CAMT rows imported
+exactly once across re-runs, overlapping statements and an interrupted worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from app import jobs
+from app.db import Database
+from app.models import Expense, StatementProcessingLog, UploadedFile, User
+from app.models.enums import AccountType, FileStatus
+from app.services.statements import accounts, importer, uploads
+from app.services.statements.accounts import AccountCreate
+from app.services.statements.pipeline import process
+from tests.factories import auth_headers, make_account, make_user
+
+API = "/api/v1"
+
+
+def ofx(rows: list[tuple[str, str, str, str]], balance: str = "100.00") -> bytes:
+    """An OFX 1.x (SGML, unclosed tags) bank statement: rows of (date YYYYMMDD, amount, FITID, name)."""
+    transactions = "".join(
+        f"<STMTTRN><TRNTYPE>OTHER<DTPOSTED>{d}120000<TRNAMT>{a}<FITID>{f}<NAME>{n}\n</STMTTRN>\n" for d, a, f, n in rows
+    )
+    return (
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD\n"
+        "<BANKACCTFROM><BANKID>1<ACCTID>000123456789<ACCTTYPE>CHECKING</BANKACCTFROM>\n"
+        f"<BANKTRANLIST><DTSTART>20260101<DTEND>20260131\n{transactions}</BANKTRANLIST>\n"
+        f"<LEDGERBAL><BALAMT>{balance}<DTASOF>20260131</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+    ).encode()
+
+
+def csv_statement(start: date, days: int, opening: Decimal = Decimal("1000.00")) -> bytes:
+    """A European-style CSV (semicolons, decimal commas, DD.MM.YYYY) with separate debit and credit columns and
+    a running balance: a coffee every day, two on Mondays, and a salary on the 1st."""
+    lines = ["Buchungstag;Beschreibung;Debit;Credit;Saldo"]
+    balance = opening
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        entries = [("Salary ACME", None, Decimal("2500.00"))] if day.day == 1 else []
+        entries += [("Coffee Corner", Decimal("3.50"), None)] * (2 if day.weekday() == 0 else 1)
+        for text, debit, credit in entries:
+            balance += (credit or 0) - (debit or 0)
+            money = lambda v: f"{v:.2f}".replace(".", ",") if v is not None else ""  # noqa: E731
+            lines.append(f"{day:%d.%m.%Y};{text};{money(debit)};{money(credit)};{money(balance)}")
+    return ("\n".join(lines) + "\n").encode("cp1252")
+
+
+CAMT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>1</Id>
+<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">70.50</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+<Ntry><Amt Ccy="EUR">42.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2026-03-02</Dt></BookgDt>
+<AcctSvcrRef>REF-1</AcctSvcrRef>
+<NtryDtls><TxDtls><RmtInf><Ustrd>Supermarkt Einkauf</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<Ntry><Amt Ccy="EUR">12.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-03-03</Dt></BookgDt>
+<AcctSvcrRef>REF-2</AcctSvcrRef>
+<NtryDtls><TxDtls><RmtInf><Ustrd>Erstattung</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+
+
+@pytest.fixture
+async def world(database_url: str, settings, servers) -> AsyncIterator[tuple[Database, User]]:  # type: ignore[no-untyped-def]
+    """Committed data, as the worker sees it: a database, a job queue and a fresh user (removed after)."""
+    database = Database(database_url)
+    queue = await jobs.connect(servers.redis_url)
+    jobs.set_queue(queue)
+    async with database.session() as session:
+        user = await make_user(session)
+    try:
+        yield database, user
+    finally:
+        async with database.session() as session:
+            await session.execute(delete(Expense).where(Expense.created_by_id == user.id))
+            await session.execute(delete(User).where(User.id == user.id))
+        jobs.set_queue(None)
+        await queue.aclose()
+        await database.dispose()
+
+
+async def upload(database, settings, user, data: bytes, name: str, *, currency: str = "USD", kind=AccountType.BANK,
+                 account_id=None):  # type: ignore[no-untyped-def]  # fmt: skip
+    async with database.session() as session:
+        if account_id is None:
+            account = AccountCreate(name="Checking", account_type=kind, currency=currency, last_four="6789")
+            account_id = (await accounts.create(session, user, account)).id
+        queued = await uploads.upload(session, settings, user, data, name, account_id)
+    return queued, account_id
+
+
+async def count(database, where) -> int:  # type: ignore[no-untyped-def]
+    async with database.session() as session:
+        return await session.scalar(select(func.count()).select_from(Expense).where(where))
+
+
+async def test_ofx_import_logs_every_stage_and_runs_once(world, settings) -> None:
+    database, user = world
+    data = ofx([("20260105", "-12.50", "F1", "Coffee &amp; Cake"), ("20260106", "250.00", "F2", "Refund Shop"),
+                ("20260107", "-12.50", "F3", "Coffee &amp; Cake")])  # fmt: skip
+    queued, account_id = await upload(database, settings, user, data, "jan.ofx")
+    assert queued.status == FileStatus.QUEUED
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        file = await session.get(UploadedFile, queued.id)
+        assert (file.transactions_found, file.transactions_created, file.confidence) == (3, 3, Decimal(95))
+        logged = select(StatementProcessingLog.processing_stage).where(
+            StatementProcessingLog.uploaded_file_id == queued.id
+        )
+        stages = (await session.scalars(logged.order_by(StatementProcessingLog.created_at))).all()
+        assert [s.value for s in stages] == [
+            "upload", "password_decrypt", "text_extraction", "parse_attempt", "ai_parse", "validation",
+            "deduplication", "transaction_creation", "completion",
+        ]  # fmt: skip
+        rows = (await session.scalars(select(Expense).where(Expense.account_id == account_id))).all()
+        assert sorted((r.title, str(r.amount), r.transaction_type, r.source) for r in rows)[0] == (
+            "Coffee & Cake", "12.5000", "expense", "statement",
+        )  # fmt: skip
+        assert {r.transaction_type for r in rows} == {"expense", "income"}
+        file.status = FileStatus.FAILED  # pretend it must run again: nothing new is made
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    assert await count(database, Expense.account_id == account_id) == 3
+
+    # The same bytes again: linked to the first upload, not imported.
+    async with database.session() as session:
+        again = await uploads.upload(session, settings, user, data, "copy.ofx", account_id)
+    assert again.status == FileStatus.DUPLICATE and again.duplicate_of == queued.id
+
+    # Deleting the statement takes its untouched transactions with it; one the user edited stays.
+    async with database.session() as session:
+        edited = await session.scalar(select(Expense).where(Expense.account_id == account_id).limit(1))
+        edited.title, edited.updated_at = "Coffee with Sam", edited.updated_at + timedelta(seconds=1)
+    async with database.session() as session:
+        await uploads.remove(session, user, again.id)
+        await uploads.remove(session, user, queued.id)
+    assert await count(database, Expense.account_id == account_id) == 1
+
+
+async def test_overlapping_csv_statements_create_each_row_once(world, settings) -> None:
+    database, user = world
+    first = csv_statement(date(2026, 1, 1), 59)  # January-February
+    queued, account_id = await upload(database, settings, user, first, "jan-feb.csv", currency="EUR")
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    jan_feb = await count(database, Expense.account_id == account_id)
+    # February-March, starting from February's opening balance so its running balance holds.
+    feb_opening = (
+        Decimal("1000.00")
+        + Decimal("2500.00")
+        - Decimal("3.50") * sum(2 if (date(2026, 1, 1) + timedelta(days=d)).weekday() == 0 else 1 for d in range(31))
+    )
+    second = csv_statement(date(2026, 2, 1), 59, feb_opening)
+    queued2, _ = await upload(database, settings, user, second, "feb-mar.csv", account_id=account_id)
+    assert await process(database, settings, queued2.id) == FileStatus.COMPLETED
+    expected_days = [date(2026, 1, 1) + timedelta(days=d) for d in range(31 + 28 + 31)]
+    expected = sum(2 if d.weekday() == 0 else 1 for d in expected_days) + 3  # coffees and three salaries
+    assert jan_feb < expected and await count(database, Expense.account_id == account_id) == expected
+    async with database.session() as session:
+        logs = (await session.scalars(select(StatementProcessingLog).where(
+            StatementProcessingLog.uploaded_file_id == queued2.id,
+            StatementProcessingLog.processing_stage == "deduplication"))).all()  # fmt: skip
+        assert logs[0].details["already_imported"] > 0 and logs[0].details["identical_rows_kept_and_numbered"] > 0
+        file = await session.get(UploadedFile, queued2.id)
+        assert file.opening_balance == feb_opening and file.transactions_created == expected - jan_feb
+
+
+async def test_an_interrupted_run_finishes_without_duplicates(world, settings, monkeypatch) -> None:
+    database, user = world
+    queued, account_id = await upload(database, settings, user, csv_statement(date(2026, 4, 1), 30), "apr.csv",
+                                      currency="EUR")  # fmt: skip
+    real = importer.create_transactions
+
+    async def dies_half_way(session, user, account_id, account_type, currency, file_id, rows):  # type: ignore[no-untyped-def]
+        await real(session, user, account_id, account_type, currency, file_id, rows[: len(rows) // 2])
+        raise SystemExit("the worker was killed")
+
+    monkeypatch.setattr(importer, "create_transactions", dies_half_way)
+    with pytest.raises(SystemExit):
+        await process(database, settings, queued.id)
+    assert await count(database, Expense.account_id == account_id) == 0  # one transaction: all or nothing
+    monkeypatch.setattr(importer, "create_transactions", real)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED  # arq's retry
+    assert await count(database, Expense.account_id == account_id) == 30 + 4 + 1  # Mondays twice, a salary
+
+
+async def test_camt_reconciles_and_bad_files_fail_with_a_reason(world, settings) -> None:
+    database, user = world
+    queued, account_id = await upload(database, settings, user, CAMT, "march.xml", currency="EUR")
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    assert await count(database, Expense.account_id == account_id) == 2
+
+    broken = CAMT.replace(b"70.50", b"70.49")
+    queued, _ = await upload(database, settings, user, broken, "bad.xml", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.NEEDS_REVIEW
+    no_amounts = b"Date,Description,Note\n2026-01-02,Coffee,x\n2026-01-03,Tea,y\n"
+    queued, _ = await upload(database, settings, user, no_amounts, "notes.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.FAILED
+    async with database.session() as session:
+        file = await session.get(UploadedFile, queued.id)
+        assert "amount" in file.error_message
+    assert await count(database, Expense.account_id == account_id) == 2
+
+
+async def test_upload_checks_and_the_api(client, session, settings) -> None:
+    user = await make_account(session)
+    headers = await auth_headers(session, settings, user)
+    card = {"name": "Visa", "account_type": "credit_card", "currency": "usd", "last_four": "4242"}
+    created = await client.post(f"{API}/accounts", json=card, headers=headers)
+    assert created.status_code == 201 and created.json()["currency"] == "USD"
+    account_id = created.json()["id"]
+    send = lambda data, name="s.csv": client.post(  # noqa: E731
+        f"{API}/statements", files={"file": (name, data)}, data={"account_id": account_id}, headers=headers
+    )
+    assert (await send(b"\x00\x01\x02 random bytes \xff" * 100, "s.ofx")).status_code == 415
+    assert (await send(b"%PDF-1.7\n%...", "s.pdf")).status_code == 415
+    settings.statement_max_mb = 1
+    assert (await send(b"a,b\n" * 300_000)).status_code == 413
+    queued = await send(ofx([("20260105", "-1.00", "X1", "Tea")]), "statement.txt")
+    assert queued.status_code == 202 and queued.json()["status"] == "queued"
+    statement_id = queued.json()["id"]
+    shown = (await client.get(f"{API}/statements/{statement_id}", headers=headers)).json()
+    assert shown["detected_format"] == "ofx" and shown["original_filename"] == "statement.txt"
+    assert (await client.get(f"{API}/statements", headers=headers)).json()["items"][0]["id"] == statement_id
+    assert (await client.post(f"{API}/statements/{statement_id}/reprocess", headers=headers)).status_code == 409
+    assert (await client.get(f"{API}/statements/{statement_id}/logs", headers=headers)).json() == []
+    assert (await client.get(f"{API}/accounts", headers=headers)).json()[0]["last_four"] == "4242"
