@@ -3,14 +3,25 @@ every one, and each bank CSV gives the same dates and amounts as csv2ofx's own c
 
 from __future__ import annotations
 
+import csv
+from decimal import Decimal
 from pathlib import Path
 
+import pymupdf
 import pytest
+from sqlalchemy import select
 
+from app.models import StatementProcessingLog
+from app.models.enums import AccountType
+from app.services.statements import passwords
 from app.services.statements.parsers.common import StatementError
 from app.services.statements.parsers.csv_reader import parse_csv
 from app.services.statements.parsers.ofx import parse_ofx
-from app.services.statements.pipeline import _charges_written_positive, check_running_balance
+from app.services.statements.parsers.pdf_table import parse_pdf_text
+from app.services.statements.parsers.pdf_text import extract
+from app.services.statements.pipeline import _charges_written_positive, check_running_balance, process
+from tests.test_statements import upload
+from tests.test_statements import world as world  # the fixture, shared
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared statement corpus is not on this machine")
@@ -67,3 +78,32 @@ def test_running_balances_reconcile() -> None:
         reconciled, details = check_running_balance(statement)
         assert reconciled, (path.name, details)
         assert statement.opening_balance is not None and statement.closing_balance is not None
+
+
+def test_the_monopoly_example_statement_gives_its_expected_rows() -> None:
+    folder = CORPUS / "pdf" / "monopoly"
+    with pymupdf.open(folder / "example_statement.pdf") as document:
+        statement = parse_pdf_text(extract(document))
+    expected = list(csv.DictReader((folder / "example_statement.expected_raw.csv").open()))
+    # monopoly lists "LAST MONTH'S BALANCE" as a row; here it is the statement's opening balance.
+    rows = [(e["date"], e["description"], Decimal(e["amount"])) for e in expected if "BALANCE" not in e["description"]]
+    assert [(r.booked_on.strftime("%d/%m"), r.description, r.amount) for r in statement.rows] == rows
+    assert statement.opening_balance == Decimal("412.16") and statement.closing_balance == Decimal("702.10")
+    assert statement.rows[0].booked_on.year == 2023
+
+
+async def test_the_protected_corpus_pdf_opens_with_a_stored_password(world, settings) -> None:
+    database, user = world
+    data = (CORPUS / "pdf" / "monopoly" / "protected.pdf").read_bytes()
+    queued, _ = await upload(database, settings, user, data, "protected.pdf", kind=AccountType.CREDIT_CARD)
+    async with database.session() as session:
+        await passwords.store(session, settings.secret_box(), user, passwords.PasswordIn(password="wrong-one"))
+        await passwords.store(
+            session, settings.secret_box(), user, passwords.PasswordIn(password="foobar123", file_pattern="protect")
+        )
+    await process(database, settings, queued.id)
+    async with database.session() as session:
+        logs = (await session.scalars(select(StatementProcessingLog).where(
+            StatementProcessingLog.uploaded_file_id == queued.id,
+            StatementProcessingLog.processing_stage == "password_decrypt"))).all()  # fmt: skip
+    assert logs[0].status == "success" and logs[0].details["tries"] == 1  # the pattern's password first

@@ -15,10 +15,11 @@ from app import jobs
 from app.db import Database
 from app.models import Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileStatus
-from app.services.statements import accounts, importer, uploads
+from app.services.statements import accounts, importer, passwords, uploads
 from app.services.statements.accounts import AccountCreate
 from app.services.statements.pipeline import process
 from tests.factories import auth_headers, make_account, make_user
+from tests.statement_pdfs import bank_statement, card_statement, empty_pages, european_statement
 
 API = "/api/v1"
 
@@ -217,7 +218,6 @@ async def test_upload_checks_and_the_api(client, session, settings) -> None:
         f"{API}/statements", files={"file": (name, data)}, data={"account_id": account_id}, headers=headers
     )
     assert (await send(b"\x00\x01\x02 random bytes \xff" * 100, "s.ofx")).status_code == 415
-    assert (await send(b"%PDF-1.7\n%...", "s.pdf")).status_code == 415
     settings.statement_max_mb = 1
     assert (await send(b"a,b\n" * 300_000)).status_code == 413
     queued = await send(ofx([("20260105", "-1.00", "X1", "Tea")]), "statement.txt")
@@ -229,3 +229,95 @@ async def test_upload_checks_and_the_api(client, session, settings) -> None:
     assert (await client.post(f"{API}/statements/{statement_id}/reprocess", headers=headers)).status_code == 409
     assert (await client.get(f"{API}/statements/{statement_id}/logs", headers=headers)).json() == []
     assert (await client.get(f"{API}/accounts", headers=headers)).json()[0]["last_four"] == "4242"
+
+
+async def expenses_of(database, account_id) -> list[tuple[date, str, Decimal]]:  # type: ignore[no-untyped-def]
+    async with database.session() as session:
+        rows = (await session.scalars(select(Expense).where(Expense.account_id == account_id))).all()
+    signed = {"expense": -1, "income": 1, "refund": 1, "transfer": 1}
+    return sorted((r.expense_date, r.title, signed[r.transaction_type] * r.amount) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("layout", "kind", "currency"),
+    [
+        (lambda: bank_statement(date(2025, 12, 10), 45), AccountType.BANK, "GBP"),  # year rollover, wrapped lines
+        (lambda: european_statement(date(2026, 3, 1), 20), AccountType.BANK, "EUR"),
+        (lambda: card_statement(date(2026, 1, 2), 25), AccountType.CREDIT_CARD, "USD"),
+    ],
+    ids=["debit-credit-balance", "european-signed", "credit-card"],
+)
+async def test_pdf_layouts_parse_exactly_and_reconcile(world, settings, layout, kind, currency) -> None:
+    database, user = world
+    data, printed = layout()
+    queued, account_id = await upload(database, settings, user, data, "statement.pdf", currency=currency, kind=kind)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    assert await expenses_of(database, account_id) == sorted((p.booked_on, p.description, p.amount) for p in printed)
+    async with database.session() as session:
+        file = await session.get(UploadedFile, queued.id)
+        assert file.opening_balance is not None and file.closing_balance is not None
+        assert (
+            "--- page 1 ---" in file.raw_text_extracted and "ExampleBank statement copy" not in file.raw_text_extracted
+        )
+
+
+async def test_protected_pdf_waits_for_its_password_then_uses_the_stored_one(world, settings) -> None:
+    database, user = world
+    protect = {"encryption": 5, "user_pw": "s3cret-pin", "owner_pw": "bank-owner"}  # 5: AES-256
+    data, printed = bank_statement(date(2026, 2, 1), 10, **protect)
+    queued, account_id = await upload(database, settings, user, data, "feb.pdf", currency="GBP")
+    assert await process(database, settings, queued.id) == FileStatus.NEEDS_PASSWORD
+    async with database.session() as session:
+        file = await uploads.unlock(session, settings, user, queued.id, "s3cret-pin", remember=True)
+        assert file.status == FileStatus.QUEUED
+    token = settings.secret_box().encrypt("s3cret-pin").decode()
+    assert await process(database, settings, queued.id, password_token=token) == FileStatus.COMPLETED
+    assert len(await expenses_of(database, account_id)) == len(printed)
+    # The next month's statement opens with the remembered password, and nothing shows it.
+    data, _ = bank_statement(date(2026, 3, 1), 10, **protect)
+    queued, _ = await upload(database, settings, user, data, "mar.pdf", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        stored = await passwords.listing_for(session, user.id)
+        assert [row.success_count for row in stored] == [1] and b"s3cret" not in stored[0].encrypted_password
+        logs = (await session.scalars(select(StatementProcessingLog.details).where(
+            StatementProcessingLog.uploaded_file_id == queued.id))).all()  # fmt: skip
+        assert "s3cret" not in str(logs)
+
+
+async def test_broken_pdfs_fail_with_a_reason_and_create_nothing(world, settings) -> None:
+    database, user = world
+    good, _ = bank_statement(date(2026, 2, 1), 20)
+    account_id = None
+    for data, reason in [
+        (good[: len(good) // 3], "damaged"),
+        (empty_pages(10_000), "pages"),
+        (empty_pages(1), "OCR"),
+    ]:
+        queued, account_id = await upload(database, settings, user, data, "x.pdf", account_id=account_id)
+        assert await process(database, settings, queued.id) == FileStatus.FAILED
+        async with database.session() as session:
+            file = await session.get(UploadedFile, queued.id)
+            assert reason in file.error_message, file.error_message
+    assert await count(database, Expense.account_id == account_id) == 0
+
+
+async def test_a_worker_killed_in_a_30_page_pdf_leaves_the_same_result(world, settings, monkeypatch) -> None:
+    database, user = world
+    data, printed = bank_statement(date(2025, 11, 1), 240, rows_per_page=10)
+    queued, account_id = await upload(database, settings, user, data, "long.pdf", currency="GBP")
+    real = importer.create_transactions
+
+    async def killed(session, user, account_id, account_type, currency, file_id, rows):  # type: ignore[no-untyped-def]
+        await real(session, user, account_id, account_type, currency, file_id, rows[:100])
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(importer, "create_transactions", killed)
+    with pytest.raises(SystemExit):
+        await process(database, settings, queued.id)
+    monkeypatch.setattr(importer, "create_transactions", real)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        pages = (await session.get(UploadedFile, queued.id)).parsed_json["details"]["pages"]
+    assert pages >= 30
+    assert await expenses_of(database, account_id) == sorted((p.booked_on, p.description, p.amount) for p in printed)

@@ -10,9 +10,16 @@ from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.statements import accounts, uploads
+from app.services.statements import accounts, passwords, uploads
 from app.services.statements.accounts import AccountCreate, AccountOut, AccountPatch
-from app.services.statements.schemas import ProcessingLogOut, ReprocessRequest, StatementOut, StatementQueued
+from app.services.statements.passwords import PasswordIn, PasswordOut
+from app.services.statements.schemas import (
+    ProcessingLogOut,
+    ReprocessRequest,
+    StatementOut,
+    StatementQueued,
+    UnlockRequest,
+)
 
 router = APIRouter(tags=["statements"])
 
@@ -49,13 +56,14 @@ async def upload_statement(
     settings: SettingsDep,
     file: UploadFile = File(description="CSV, OFX/QFX or CAMT.053; the format is read from the content."),
     account_id: uuid.UUID | None = Form(default=None),
+    password: str | None = Form(default=None, max_length=200, description="For a protected PDF; not stored."),
 ) -> StatementQueued:
     """Queue a statement for import. The same bytes uploaded again are linked to the first upload."""
     limit = settings.statement_max_mb * 1024 * 1024
     if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
         raise PayloadTooLarge(f"The file is larger than {settings.statement_max_mb} MB.")
     data = await file.read(limit + 1)
-    return await uploads.upload(session, settings, user, data, file.filename, account_id)
+    return await uploads.upload(session, settings, user, data, file.filename, account_id, password)
 
 
 @router.get("/statements", response_model=Page[StatementOut])
@@ -90,6 +98,34 @@ async def reprocess_statement(
     """Run the pipeline again (optionally into another account); rows already imported are not repeated."""
     file = await uploads.reprocess(session, user, statement_id, body.account_id if body else None)
     return uploads.statement_out(file)
+
+
+@router.post("/statements/{statement_id}/unlock", response_model=StatementOut, status_code=202)
+async def unlock_statement(
+    statement_id: uuid.UUID, body: UnlockRequest, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> StatementOut:
+    """Give the password of a statement waiting for one (`needs_password`); processing resumes."""
+    file = await uploads.unlock(session, settings, user, statement_id, body.password, remember=body.remember)
+    return uploads.statement_out(file)
+
+
+@router.get("/statement-passwords", response_model=list[PasswordOut])
+async def list_statement_passwords(user: CurrentUser, session: SessionDep) -> list[PasswordOut]:
+    """Your stored statement passwords: hints and patterns, never the passwords."""
+    return [passwords.password_out(row) for row in await passwords.listing_for(session, user.id)]
+
+
+@router.post("/statement-passwords", response_model=PasswordOut, status_code=status.HTTP_201_CREATED)
+async def store_statement_password(
+    body: PasswordIn, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> PasswordOut:
+    return passwords.password_out(await passwords.store(session, settings.secret_box(), user, body))
+
+
+@router.delete("/statement-passwords/{password_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_statement_password(password_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    await passwords.remove(session, user, password_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete("/statements/{statement_id}", status_code=status.HTTP_204_NO_CONTENT)

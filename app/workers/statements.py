@@ -13,7 +13,7 @@ log = get_logger(__name__)
 
 
 @job
-async def process_statement(ctx: dict[str, Any], file_id: str) -> str:
-    status = await process(ctx["db"], ctx["settings"], uuid.UUID(file_id), ctx.get("redis"))
+async def process_statement(ctx: dict[str, Any], file_id: str, password_token: str | None = None) -> str:
+    status = await process(ctx["db"], ctx["settings"], uuid.UUID(file_id), ctx.get("redis"), password_token)
     log.info("statement_processed", file_id=file_id, status=status.value)
     return status.value

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pymupdf
 from redis.asyncio import Redis
 from sqlalchemy import select
 
@@ -29,11 +30,13 @@ from app.logging import get_logger
 from app.models import Account, Currency, Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileFormat, FileStatus, ParserType, ProcessingStage, StageStatus
 from app.services.realtime import events
-from app.services.statements import importer
+from app.services.statements import importer, passwords
 from app.services.statements.parsers.camt import parse_camt
 from app.services.statements.parsers.common import ParsedStatement, StatementError
 from app.services.statements.parsers.csv_reader import decode, parse_csv
 from app.services.statements.parsers.ofx import parse_ofx
+from app.services.statements.parsers.pdf_table import parse_pdf_text
+from app.services.statements.parsers.pdf_text import PdfText, extract, open_pdf
 
 log = get_logger(__name__)
 RAW_TEXT_LIMIT = 1_000_000  # characters of raw_text_extracted kept for the comparison view
@@ -67,6 +70,11 @@ class Run:
     parsed: ParsedStatement | None = None
     confidence: Decimal = Decimal(0)
     plan: importer.Plan | None = None
+    password_token: str | None = None
+    document: pymupdf.Document | None = None
+    pdf_text: PdfText | None = None
+    filename: str = ""
+    account_id: uuid.UUID | None = None
 
     async def stage(self, stage: ProcessingStage, work: Callable[[], Awaitable[Outcome]]) -> None:
         started = time.perf_counter()
@@ -98,9 +106,16 @@ class Run:
                 log.warning("statement_progress_not_sent", exc_info=True)
 
 
-async def process(db: Database, settings: Settings, file_id: uuid.UUID, redis: Redis | None = None) -> FileStatus:
-    """Run the pipeline for one uploaded statement; returns its final status."""
-    run = Run(db, settings, file_id, redis)
+async def process(
+    db: Database,
+    settings: Settings,
+    file_id: uuid.UUID,
+    redis: Redis | None = None,
+    password_token: str | None = None,
+) -> FileStatus:
+    """Run the pipeline for one uploaded statement; returns its final status. `password_token` is a
+    password sent with the upload or unlock, Fernet-encrypted (so it is never stored in the clear)."""
+    run = Run(db, settings, file_id, redis, password_token=password_token)
     async with db.session() as session:
         file = await session.get(UploadedFile, file_id, with_for_update=True)
         if file is None:
@@ -109,10 +124,15 @@ async def process(db: Database, settings: Settings, file_id: uuid.UUID, redis: R
             return file.status  # a job sent twice, or a retry after the file completed
         file.status, file.error_message = FileStatus.PROCESSING, None
         run.user_id, path, file_format = file.user_id, Path(file.stored_path), file.detected_format
+        run.filename, run.account_id = file.original_filename, file.account_id
     try:
         await run.stage(ProcessingStage.UPLOAD, lambda: _read(run, path, file_format))
-        await run.stage(ProcessingStage.PASSWORD_DECRYPT, _not_encrypted)
-        await run.stage(ProcessingStage.TEXT_EXTRACTION, lambda: _extract(run))
+        if file_format == FileFormat.PDF:
+            await run.stage(ProcessingStage.PASSWORD_DECRYPT, lambda: _unlock(run))
+            await run.stage(ProcessingStage.TEXT_EXTRACTION, lambda: _extract_pdf(run))
+        else:
+            await run.stage(ProcessingStage.PASSWORD_DECRYPT, _not_encrypted)
+            await run.stage(ProcessingStage.TEXT_EXTRACTION, lambda: _extract(run))
         await run.stage(ProcessingStage.PARSE_ATTEMPT, lambda: _parse(run, file_format))
         await run.stage(ProcessingStage.AI_PARSE, _no_ai_needed)
         await run.stage(ProcessingStage.VALIDATION, lambda: _validate(run))
@@ -146,6 +166,59 @@ async def _not_encrypted() -> Outcome:
     return Outcome(StageStatus.SKIPPED, {"reason": "the format has no password protection"})
 
 
+async def _unlock(run: Run) -> Outcome:
+    run.document = open_pdf(run.data)
+    if not run.document.needs_pass:
+        return Outcome(StageStatus.SKIPPED, {"reason": "the PDF is not password-protected"})
+    box = run.settings.secret_box()
+    async with run.db.session() as session:
+        file = await session.get(UploadedFile, run.file_id)
+        file.is_password_protected = True
+        stored = await passwords.listing_for(session, run.user_id)
+    tries = 0
+    if run.password_token:
+        tries += 1
+        if run.document.authenticate(box.decrypt(run.password_token.encode())):
+            return Outcome(details={"tries": tries, "opened_with": "the password sent with the file"})
+    for row in passwords.candidates(stored, run.account_id, run.filename):
+        if tries >= passwords.MAX_TRIES:
+            break
+        try:
+            secret = box.decrypt(row.encrypted_password)
+        except ValueError:
+            continue
+        tries += 1
+        if run.document.authenticate(secret):
+            async with run.db.session() as session:
+                await passwords.record_success(session, row.id)
+                file = await session.get(UploadedFile, run.file_id)
+                file.used_password_id = row.id
+            return Outcome(details={"tries": tries, "opened_with": "a stored password", "password_id": str(row.id)})
+    raise StageFailed(
+        f"The PDF is password-protected and none of the {tries} password(s) tried opens it; "
+        "unlock it with its password.",
+        FileStatus.NEEDS_PASSWORD,
+    )
+
+
+async def _extract_pdf(run: Run) -> Outcome:
+    assert run.document is not None
+    run.pdf_text = await asyncio.to_thread(extract, run.document)
+    run.text = run.pdf_text.raw
+    async with run.db.session() as session:
+        file = await session.get(UploadedFile, run.file_id)
+        file.raw_text_extracted = run.text[:RAW_TEXT_LIMIT]
+    details = {
+        "pages": run.pdf_text.pages, "lines": len(run.pdf_text.lines),
+        "pages_without_text": run.pdf_text.pages_without_text[:50],
+        "repeated_lines_dropped": run.pdf_text.dropped_repeated,
+    }  # fmt: skip
+    status = StageStatus.SUCCESS
+    if run.pdf_text.pages_without_text:
+        details["warning"] = "some pages have no text layer and need OCR; their rows are missing"
+    return Outcome(status, details)
+
+
 async def _extract(run: Run) -> Outcome:
     run.text, encoding = decode(run.data)
     async with run.db.session() as session:
@@ -165,6 +238,8 @@ async def _parse(run: Run, file_format: FileFormat) -> Outcome:
         run.parsed = parse_camt(run.data)
     elif file_format == FileFormat.CSV:
         run.parsed = parse_csv(run.data)
+    elif file_format == FileFormat.PDF and run.pdf_text is not None:
+        run.parsed = parse_pdf_text(run.pdf_text)
     else:
         raise StageFailed(f"{file_format.value} statements cannot be read.")
     if not run.parsed.rows:
@@ -223,12 +298,17 @@ async def _validate(run: Run) -> Outcome:
     details.update(balance_details)
     if not has_balances and parsed.opening_balance is not None and parsed.closing_balance is not None:
         total = sum((row.amount for row in parsed.rows), Decimal(0))
-        reconciled = parsed.opening_balance + total == parsed.closing_balance
-        details["balances"] = {"opening": str(parsed.opening_balance), "rows": str(total),
-                               "closing": str(parsed.closing_balance), "reconciled": reconciled}  # fmt: skip
+        # An asset account's balance grows with money in; a card's balance is what is owed, so it falls.
+        held = parsed.opening_balance + total == parsed.closing_balance
+        owed = parsed.opening_balance - total == parsed.closing_balance
+        reconciled = held or owed
+        details["balances"] = {
+            "opening": str(parsed.opening_balance), "rows": str(total), "closing": str(parsed.closing_balance),
+            "reconciled": reconciled, "balance_is": "owed" if owed and not held else "held",
+        }  # fmt: skip
         if not reconciled:
             raise StageFailed(
-                f"Opening balance {parsed.opening_balance} plus the rows ({total}) is not the closing balance "
+                f"Opening balance {parsed.opening_balance} and the rows ({total}) do not make the closing balance "
                 f"{parsed.closing_balance}; nothing was imported.",
                 FileStatus.NEEDS_REVIEW,
             )

@@ -53,6 +53,13 @@ class ProcessingLogOut(BaseModel):
     created_at: datetime
 
 
+class UnlockRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=1, max_length=200)
+    remember: bool = Field(default=True, description="Store it (encrypted) for this account's next statements.")
+
+
 class ReprocessRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

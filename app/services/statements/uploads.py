@@ -18,7 +18,7 @@ from app.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.models import Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import FileFormat, FileStatus
 from app.pagination import newest_first
-from app.services.statements import accounts
+from app.services.statements import accounts, passwords
 from app.services.statements.formats import detect_format
 from app.services.statements.schemas import StatementOut, StatementQueued
 from app.services.storage import write_atomically
@@ -29,8 +29,9 @@ _CONTENT_TYPES = {
     FileFormat.CSV: "text/csv",
     FileFormat.OFX: "application/x-ofx",
     FileFormat.CAMT053: "application/xml",
+    FileFormat.PDF: "application/pdf",
 }
-READABLE = (FileFormat.CSV, FileFormat.OFX, FileFormat.CAMT053)
+READABLE = (FileFormat.PDF, FileFormat.CSV, FileFormat.OFX, FileFormat.CAMT053)
 
 
 def statement_out(file: UploadedFile) -> StatementOut:
@@ -45,10 +46,12 @@ def statement_out(file: UploadedFile) -> StatementOut:
     )  # fmt: skip
 
 
-def queue(session: AsyncSession, file_id: uuid.UUID) -> None:
+def queue(session: AsyncSession, file_id: uuid.UUID, password_token: str | None = None) -> None:
+    """`password_token`: a password for this run only, Fernet-encrypted (job arguments sit in Redis)."""
     # A fresh job id each time (arq remembers finished ids for an hour and would drop a reprocess); two runs
     # of one file never overlap because reprocessing is refused while one is queued or running.
-    jobs.enqueue_after_commit(session, JOB, str(file_id), job_id=f"statement:{file_id}:{uuid.uuid4().hex[:8]}")
+    job_id = f"statement:{file_id}:{uuid.uuid4().hex[:8]}"
+    jobs.enqueue_after_commit(session, JOB, str(file_id), password_token=password_token, job_id=job_id)
 
 
 async def upload(
@@ -58,18 +61,15 @@ async def upload(
     data: bytes,
     filename: str | None,
     account_id: uuid.UUID | None,
+    password: str | None = None,
 ) -> StatementQueued:
     if account_id is not None:
         await accounts.owned(session, user, account_id)
     if len(data) > settings.statement_max_mb * 1024 * 1024:
         raise PayloadTooLarge(f"The file is larger than {settings.statement_max_mb} MB.")
     file_format = detect_format(data)
-    if file_format == FileFormat.PDF:
-        raise UnsupportedMediaType(
-            "PDF statements cannot be imported yet; download the statement as CSV, OFX/QFX or CAMT.053 instead."
-        )
     if file_format not in READABLE:
-        raise UnsupportedMediaType("This is not a statement we can read: upload CSV, OFX/QFX or CAMT.053.")
+        raise UnsupportedMediaType("This is not a statement we can read: upload PDF, CSV, OFX/QFX or CAMT.053.")
     digest = hashlib.sha256(data).hexdigest()
     original = await session.scalar(
         select(UploadedFile)
@@ -102,7 +102,7 @@ async def upload(
     row.stored_path, row.status = str(path), FileStatus.QUEUED
     session.add(row)
     await session.flush()
-    queue(session, file_id)
+    queue(session, file_id, settings.secret_box().encrypt(password).decode() if password else None)
     return StatementQueued(id=file_id, status=row.status)
 
 
@@ -145,6 +145,22 @@ async def reprocess(
     file.status, file.error_message = FileStatus.QUEUED, None
     await session.flush()
     queue(session, file.id)
+    return file
+
+
+async def unlock(
+    session: AsyncSession, settings: Settings, user: User, file_id: uuid.UUID, password: str, *, remember: bool
+) -> UploadedFile:
+    """Resume a statement waiting for its password; `remember` stores it (encrypted) for the account."""
+    file = await owned(session, user, file_id, for_update=True)
+    if file.status != FileStatus.NEEDS_PASSWORD:
+        raise Conflict("This statement is not waiting for a password.")
+    box = settings.secret_box()
+    if remember:
+        await passwords.store(session, box, user, passwords.PasswordIn(password=password, account_id=file.account_id))
+    file.status, file.error_message = FileStatus.QUEUED, None
+    await session.flush()
+    queue(session, file.id, box.encrypt(password).decode())
     return file
 
 
