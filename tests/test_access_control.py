@@ -20,6 +20,7 @@ from app.models import (
     PaymentMethod,
     RecurringExpense,
     Settlement,
+    StatementPassword,
     SystemConfiguration,
     Tag,
     UploadedFile,
@@ -113,7 +114,8 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         user_id=alice.id, account_id=account.id, original_filename="a.csv", stored_path="/nowhere/a.csv",
         file_size=1, sha256="0" * 64, status="completed",
     )  # fmt: skip
-    session.add(statement)
+    stored_password = StatementPassword(user_id=alice.id, encrypted_password=b"x")
+    session.add_all([statement, stored_password])
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -136,6 +138,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "message_id": str(chat.id),
         "account_id": str(account.id),
         "statement_id": str(statement.id),
+        "password_id": str(stored_password.id),
         "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

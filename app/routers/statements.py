@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Body, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
@@ -100,9 +101,22 @@ async def reprocess_statement(
     return uploads.statement_out(file)
 
 
+async def _owned(statement_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
+    """Someone else's statement is 404 before the body is even looked at."""
+    await uploads.owned(session, user, statement_id)
+
+
+Owned = Annotated[None, Depends(_owned)]
+
+
 @router.post("/statements/{statement_id}/unlock", response_model=StatementOut, status_code=202)
 async def unlock_statement(
-    statement_id: uuid.UUID, body: UnlockRequest, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    statement_id: uuid.UUID,
+    _: Owned,
+    body: UnlockRequest,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> StatementOut:
     """Give the password of a statement waiting for one (`needs_password`); processing resumes."""
     file = await uploads.unlock(session, settings, user, statement_id, body.password, remember=body.remember)
