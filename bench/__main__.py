@@ -5,6 +5,7 @@ temporary DATA_DIR), driven over HTTP from this process.
     python -m bench expenses  balances, settle-up, expense lists and expense creation on a large ledger
     python -m bench chat-parser  the system chat parser's accuracy on the corpus and its time per message
     python -m bench chat-socket  many chat WebSockets on one serve process: message -> suggestion latency
+    python -m bench statements  PDF statements: parser pages/s, end to end through the worker, and monopoly
 
 Each prints one line per measurement: requests, throughput, p50/p95/p99/max latency and errors.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import auth, chat_parser, chat_socket, expenses
+from bench import auth, chat_parser, chat_socket, expenses, statements
 
 
 def main() -> None:
@@ -51,10 +52,19 @@ def main() -> None:
     socket_args.add_argument("--seconds", type=float, default=15, help="length of each measurement")
     socket_args.add_argument("--rates", type=float, nargs="*", default=[50, 100, 200], help="messages a second in all")
 
+    statement_args = sub.add_parser("statements", help="PDF statement parsing and import throughput")
+    statement_args.add_argument("--statements", type=int, default=6, help="generated statements")
+    statement_args.add_argument("--days", type=int, default=365, help="days in each statement (about 12 pages/year)")
+    statement_args.add_argument("--monopoly-python", help="a Python with monopoly-core installed, to compare with")
+
     args = parser.parse_args()
-    module = {"auth": auth, "expenses": expenses, "chat-parser": chat_parser, "chat-socket": chat_socket}[
-        args.benchmark
-    ]
+    module = {
+        "auth": auth,
+        "expenses": expenses,
+        "chat-parser": chat_parser,
+        "chat-socket": chat_socket,
+        "statements": statements,
+    }[args.benchmark]
     asyncio.run(module.run(args))
 
 

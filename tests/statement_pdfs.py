@@ -60,7 +60,7 @@ def money(value: Decimal, european: bool = False) -> str:
 
 
 def bank_statement(start: date, days: int, opening: Decimal = Decimal("1200.00"), rows_per_page: int = 40,
-                   **save: object) -> tuple[bytes, list[Printed]]:  # fmt: skip
+                   date_format: str = "%d %b", **save: object) -> tuple[bytes, list[Printed]]:  # fmt: skip
     """Separate Paid out / Paid in columns and a running balance; dates without a year ('14 Dec'), a
     description that wraps onto a second line now and then, the heading repeated on each page."""
     header = [(50, "Date", False), (110, "Description", False), (380, "Paid out", True), (460, "Paid in", True),
@@ -84,7 +84,7 @@ def bank_statement(start: date, days: int, opening: Decimal = Decimal("1200.00")
                 writer.new_page(header, title, page)
             balance += amount
             out, into = (money(amount), "") if amount < 0 else ("", money(amount))
-            writer.row([(50, f"{day.day:02d} {day:%b}", False), (110, text, False), (380, out, True),
+            writer.row([(50, day.strftime(date_format), False), (110, text, False), (380, out, True),
                         (460, into, True), (540, money(balance), True)])  # fmt: skip
             if second_line:
                 writer.row([(110, second_line, False)])

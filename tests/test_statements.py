@@ -256,9 +256,14 @@ async def test_pdf_layouts_parse_exactly_and_reconcile(world, settings, layout, 
     async with database.session() as session:
         file = await session.get(UploadedFile, queued.id)
         assert file.opening_balance is not None and file.closing_balance is not None
-        assert (
-            "--- page 1 ---" in file.raw_text_extracted and "ExampleBank statement copy" not in file.raw_text_extracted
-        )
+        assert "--- page 1 ---" in file.raw_text_extracted
+        assert "ExampleBank statement copy" not in file.raw_text_extracted  # the rotated margin text
+        compared = await uploads.comparison(session, user, queued.id)
+    assert {row["outcome"] for row in compared["rows"]} == {"imported"}
+    assert all(row["expense_id"] for row in compared["rows"])
+    first = compared["rows"][0]
+    shown = next(r for r in compared["raw_lines"] if r["page"] == first["page"] and r["line"] == first["line"])
+    assert first["raw"].startswith(shown["text"])  # the row points at its own line of the extracted text
 
 
 async def test_protected_pdf_waits_for_its_password_then_uses_the_stored_one(world, settings) -> None:

@@ -89,6 +89,13 @@ async def statement_logs(statement_id: uuid.UUID, user: CurrentUser, session: Se
     return [ProcessingLogOut.model_validate(row) for row in await uploads.logs(session, user, statement_id)]
 
 
+@router.get("/statements/{statement_id}/comparison")
+async def statement_comparison(statement_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> dict[str, object]:
+    """The extracted text (page and line numbers) beside the parsed rows; each row says what became of it
+    (imported, already_imported, dated_in_the_future, zero_amount) and links its transaction."""
+    return await uploads.comparison(session, user, statement_id)
+
+
 @router.post("/statements/{statement_id}/reprocess", response_model=StatementOut, status_code=202)
 async def reprocess_statement(
     statement_id: uuid.UUID,

@@ -14,15 +14,15 @@ import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Expense, User
-from app.models.enums import AccountType, TransactionType
-from app.services.expenses import service as expenses
-from app.services.expenses.schemas import ExpenseCreate
+from app.models import Currency, Expense, User
+from app.models.enums import AccountType, SplitType, TransactionType
+from app.services.expenses.allocation import SplitEntry, allocate
 from app.services.statements.parsers.common import ParsedRow
 
 _CARD_PAYMENT = re.compile(r"\b(payment|autopay|thank you|pymt|paiement|zahlung)\b", re.IGNORECASE)
@@ -81,6 +81,38 @@ async def plan(session: AsyncSession, account_id: uuid.UUID, rows: list[ParsedRo
     return Plan(new, len(rows) - len(new) - future, repeated, future)
 
 
+# A statement row is a personal expense paid by the owner with one share, theirs. Thousands of them go in
+# one statement (expense, payer and share rows from the same arrays), not one API-sized insert each.
+_BULK_INSERT = text(
+    """
+    WITH rows AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS uuid[]), CAST(:titles AS text[]), CAST(:descriptions AS text[]),
+            CAST(:amounts AS numeric[]), CAST(:dates AS date[]), CAST(:types AS text[]), CAST(:keys AS text[]),
+            CAST(:split_values AS numeric[])
+        ) AS t(id, title, description, amount, expense_date, transaction_type, import_key, split_value)
+    ), new_expenses AS (
+        INSERT INTO expenses (
+            id, title, description, amount, currency_id, expense_type, paid_by_id, created_by_id, expense_date,
+            split_type, transaction_type, expense_classification, exchange_rate, base_currency_id,
+            requires_approval, is_approved, is_recurring, source, import_key, account_id, uploaded_file_id,
+            created_at, updated_at
+        )
+        SELECT id, title, description, amount, :currency_id, CAST('individual' AS expense_type), :user_id, :user_id,
+               expense_date, CAST('equal' AS split_type), transaction_type, 'regular_monthly', :rate,
+               :base_currency_id, false, true, false, 'statement', import_key, :account_id, :file_id, :now, :now
+        FROM rows
+        RETURNING id, amount
+    ), payers AS (
+        INSERT INTO expense_payers (expense_id, user_id, amount) SELECT id, :user_id, amount FROM new_expenses
+    )
+    INSERT INTO expense_shares (expense_id, user_id, amount, currency_id, paid_by_id, split_method, split_value)
+    SELECT n.id, :user_id, n.amount, :currency_id, :user_id, CAST('equal' AS split_type), r.split_value
+    FROM new_expenses n JOIN rows r ON r.id = n.id
+    """
+)
+
+
 async def create_transactions(
     session: AsyncSession,
     user: User,
@@ -90,15 +122,41 @@ async def create_transactions(
     file_id: uuid.UUID,
     rows: list[tuple[ParsedRow, str]],
 ) -> int:
+    if not rows:
+        return 0
+    found = (
+        await session.execute(
+            select(Currency.code, Currency.id, Currency.exchange_rate_to_usd, Currency.decimal_places).where(
+                Currency.code.in_([currency, user.preferred_currency])
+            )
+        )
+    ).all()
+    by_code = {row.code: row for row in found}
+    own, base = by_code[currency], by_code.get(user.preferred_currency, by_code[currency])
+    places = own.decimal_places
+    # A one-person equal split: the whole amount is the owner's, and its split value is the same for every row.
+    split_value = allocate(Decimal(1), places, SplitType.EQUAL, [SplitEntry(user.id)])[0].split_value
+    values: dict[str, list[object]] = {name: [] for name in
+                                       ("ids", "titles", "descriptions", "amounts", "dates", "types", "keys",
+                                        "split_values")}  # fmt: skip
     for row, key in rows:
         description = " ".join(row.description.split()) or "Transaction"
-        data = ExpenseCreate(
-            title=description[:200],
-            description=description if len(description) > 200 else None,
-            amount=abs(row.amount),
-            currency=currency,
-            expense_date=row.booked_on,
-            transaction_type=transaction_type(row, account_type),
-        )
-        await expenses.create_expense(session, user, data, import_key=key, statement=(account_id, file_id))
+        amount = abs(row.amount).quantize(Decimal(1).scaleb(-places))
+        values["ids"].append(uuid.uuid4())
+        values["titles"].append(description[:200])
+        values["descriptions"].append(description if len(description) > 200 else None)
+        values["amounts"].append(amount)
+        values["dates"].append(row.booked_on)
+        values["types"].append(transaction_type(row, account_type).value)
+        values["keys"].append(key)
+        values["split_values"].append(split_value)
+    now = datetime.now(UTC)
+    await session.execute(
+        _BULK_INSERT,
+        {
+            **values, "currency_id": own.id, "user_id": user.id, "base_currency_id": base.id,
+            "rate": own.exchange_rate_to_usd / base.exchange_rate_to_usd,
+            "account_id": account_id, "file_id": file_id, "now": now,
+        },
+    )  # fmt: skip
     return len(rows)

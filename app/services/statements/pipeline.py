@@ -406,12 +406,30 @@ async def _complete(run: Run) -> Outcome:
         file.transactions_found = len(run.parsed.rows)
         file.transactions_created = len(run.plan.new)
         file.confidence = run.confidence
+        keys = importer.import_keys(run.parsed.rows)
+        made_now = {key for _, key in run.plan.new}
+        found = await session.execute(
+            select(Expense.import_key, Expense.id).where(
+                Expense.account_id == file.account_id, Expense.import_key.in_(keys)
+            )
+        )
+        ids = {key: expense_id for key, expense_id in found.all()}
+        today = datetime.now(UTC).date()
+
+        def outcome(row: Any, key: str) -> str:
+            if key in made_now:
+                return "imported"
+            if row.amount == 0:
+                return "zero_amount"
+            return "already_imported" if key in ids else ("dated_in_the_future" if row.booked_on > today else "skipped")
+
         file.parsed_json = {
             "rows": [
                 {"date": r.booked_on.isoformat(), "description": r.description, "amount": str(r.amount),
                  "balance": str(r.balance) if r.balance is not None else None, "bank_id": r.bank_id,
-                 "line": r.line, "raw": r.raw}
-                for r in run.parsed.rows
+                 "page": r.page, "line": r.line, "raw": r.raw, "import_key": key, "outcome": outcome(r, key),
+                 "expense_id": str(ids[key]) if key in ids else None}
+                for r, key in zip(run.parsed.rows, keys, strict=True)
             ],
             "details": run.parsed.details,
         }  # fmt: skip

@@ -182,3 +182,23 @@ async def remove(session: AsyncSession, user: User, file_id: uuid.UUID) -> None:
     if copies is None:
         path = Path(file.stored_path)
         jobs.after_commit(session, lambda: asyncio.to_thread(path.unlink, missing_ok=True))
+
+
+async def comparison(session: AsyncSession, user: User, file_id: uuid.UUID) -> dict[str, object]:
+    """The raw text beside the parsed rows: page and line numbers, what happened to each row."""
+    file = await owned(session, user, file_id)
+    raw_lines, page, line = [], 1, 0
+    for number, text in enumerate((file.raw_text_extracted or "").splitlines(), start=1):
+        if text.startswith("--- page ") and text.endswith(" ---"):
+            page, line = int(text.split()[2]), 0
+            continue
+        line = number if file.detected_format != FileFormat.PDF else line + 1
+        raw_lines.append({"page": page, "line": line, "text": text})
+    parsed = file.parsed_json or {}
+    return {
+        "status": file.status,
+        "format": file.detected_format,
+        "raw_lines": raw_lines[:20_000],
+        "rows": parsed.get("rows", []),
+        "details": parsed.get("details", {}),
+    }

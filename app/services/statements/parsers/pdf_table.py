@@ -10,6 +10,7 @@ charges, withdrawals) and CR or parenthesised ones money in.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -77,6 +78,8 @@ class Draft:
 
 
 def _heading_columns(line: Line) -> list[Column] | None:
+    if "date" not in line.text.lower() and "posted" not in line.text.lower():
+        return None
     found: dict[str, Column] = {}
     for word in line.words:
         token = re.sub(r"[^a-z]", "", word.text.lower())
@@ -106,8 +109,9 @@ def _date_prefix(words: list[Word]) -> tuple[str, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_money(text: str) -> bool:
-    return bool(_MONEY.match(text.replace(" ", ""))) and any(ch.isdigit() for ch in text)
+    return any(ch.isdigit() for ch in text) and bool(_MONEY.match(text.replace(" ", "")))
 
 
 def _money_role(word: Word, columns: list[Column]) -> str | None:

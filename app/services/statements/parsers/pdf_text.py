@@ -31,6 +31,7 @@ class Line:
     y: float
     words: list[Word]
     number: int = 0  # line number on its page, for the comparison view
+    at_edge: bool = False  # in the top or bottom eighth of the page, where headers and footers live
 
     @property
     def text(self) -> str:
@@ -96,9 +97,11 @@ def _page_lines(page: pymupdf.Page, number: int) -> list[Line]:
             lines[-1].words.append(word)
         else:
             lines.append(Line(number, y, [word]))
+    height = page.rect.height
     for index, line in enumerate(lines, start=1):
         line.words.sort(key=lambda word: word.x0)
         line.number = index
+        line.at_edge = line.y < height / 8 or line.y > height * 7 / 8
     return lines
 
 
@@ -115,13 +118,15 @@ def extract(document: pymupdf.Document) -> PdfText:
         if len(pages) > 20:
             raise StatementError(f"None of the PDF's {len(pages)} pages has any text.")
         raise StatementError("The PDF has no text layer (a scan or photo): it needs OCR, which is not available.")
-    # A line at the same height with the same words (digits aside) on most pages is a header or footer.
-    counts = Counter(signature for lines in pages for signature in {_signature(line) for line in lines})
+    # A line near the top or bottom, at the same height with the same words (digits aside) on most pages, is a
+    # header or footer. (Not in the middle: a card payment at the same place on every page is a payment.)
+    counts = Counter(signature for lines in pages for signature in {_signature(line) for line in lines if line.at_edge})
     repeated = {s for s, n in counts.items() if len(pages) >= 3 and n >= max(3, len(pages) * 0.6)}
     kept, dropped = [], []
     for lines in pages:
         for line in lines:
-            (dropped if _signature(line) in repeated and not _looks_like_header_row(line) else kept).append(line)
+            boilerplate = line.at_edge and _signature(line) in repeated and not _looks_like_header_row(line)
+            (dropped if boilerplate else kept).append(line)
     return PdfText(kept, len(pages), without_text, dropped)
 
 
