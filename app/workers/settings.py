@@ -33,5 +33,7 @@ class WorkerSettings:
     queue_name = QUEUE_NAME
     # A job whose worker died is picked up again; job functions are written to be idempotent.
     max_tries = 5
+    # How often an idle worker looks for queued jobs: an uploaded statement should start at once.
+    poll_delay = 0.1
     job_timeout = 600
     keep_result = 3600

@@ -146,7 +146,8 @@ def _read_table(text: PdfText) -> tuple[list[Draft], dict[str, str], list[Column
             continue
         words = _join_marks(line.words)
         amounts = [w for w in words if _is_money(w.text) and (columns is None or w.x1 > first_money_x)]
-        label = " ".join(w.text for w in words if w not in amounts)
+        money_ids = {id(w) for w in amounts}
+        label = " ".join(w.text for w in words if id(w) not in money_ids)
         if amounts and OPENING.search(label):
             fields.setdefault("opening", amounts[-1].text)
             continue
@@ -164,7 +165,7 @@ def _read_table(text: PdfText) -> tuple[list[Draft], dict[str, str], list[Column
                 role = _money_role(word, columns)
                 if role and role not in money:
                     money[role] = word.text
-            description = [w.text for w in words[used:] if w not in amounts]
+            description = [w.text for w in words[used:] if id(w) not in money_ids]
             drafts.append(Draft(date_text, description, money, line))
         elif drafts and not amounts and not found and not TOTAL.search(label) and line.page == drafts[-1].line.page:
             gap = line.y - drafts[-1].line.y

@@ -6,6 +6,7 @@ pages without a text layer reported (they need OCR).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,8 +34,8 @@ class Line:
     number: int = 0  # line number on its page, for the comparison view
     at_edge: bool = False  # in the top or bottom eighth of the page, where headers and footers live
 
-    @property
-    def text(self) -> str:
+    @functools.cached_property
+    def text(self) -> str:  # read many times by the parser; lines are complete once extracted
         return " ".join(word.text for word in self.words)
 
 
