@@ -28,10 +28,10 @@ from tests.statement_pdfs import bank_statement
 
 
 def statements(count: int, days: int) -> list[tuple[bytes, int, int, list]]:
-    """(pdf, pages, rows) for `count` statements of `days` days each, one after the other from 2019."""
+    """(pdf, pages, rows, printed rows) for `count` statements of `days` days, a year apart back from 2025."""
     made = []
     for index in range(count):
-        start = date(2019, 1, 1).replace(year=2019 + index % 6)
+        start = date(2025 - index, 1, 1)  # a year each, none overlapping
         data, printed = bank_statement(start, days, date_format="%d/%m/%Y")
         with pymupdf.open(stream=data, filetype="pdf") as document:
             made.append((data, document.page_count, len(printed), printed))

@@ -4,6 +4,7 @@ exactly once across re-runs, overlapping statements and an interrupted worker.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from app.models import Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileStatus
 from app.services.statements import accounts, importer, passwords, uploads
 from app.services.statements.accounts import AccountCreate
-from app.services.statements.pipeline import process
+from app.services.statements.pipeline import give_up, process
 from tests.factories import auth_headers, make_account, make_user
 from tests.statement_pdfs import bank_statement, card_statement, empty_pages, european_statement
 
@@ -326,3 +327,28 @@ async def test_a_worker_killed_in_a_30_page_pdf_leaves_the_same_result(world, se
         pages = (await session.get(UploadedFile, queued.id)).parsed_json["details"]["pages"]
     assert pages >= 30
     assert await expenses_of(database, account_id) == sorted((p.booked_on, p.description, p.amount) for p in printed)
+
+
+async def test_overlapping_statements_processed_at_once_create_each_row_once(world, settings) -> None:
+    database, user = world
+    first, account_id = await upload(database, settings, user, csv_statement(date(2026, 5, 1), 40), "a.csv",
+                                     currency="EUR")  # fmt: skip
+    second, _ = await upload(database, settings, user, csv_statement(date(2026, 5, 1), 30), "b.csv",
+                             account_id=account_id)  # fmt: skip
+    results = await asyncio.gather(process(database, settings, first.id), process(database, settings, second.id))
+    assert results == [FileStatus.COMPLETED, FileStatus.COMPLETED]
+    expected = sum(2 if (date(2026, 5, 1) + timedelta(days=d)).weekday() == 0 else 1 for d in range(40)) + 2
+    assert await count(database, Expense.account_id == account_id) == expected
+    async with database.session() as session:
+        made = [(await session.get(UploadedFile, f.id)).transactions_created for f in (first, second)]
+    assert sum(made) == expected
+
+
+async def test_a_job_that_keeps_failing_marks_the_statement_failed(world, settings) -> None:
+    database, user = world
+    queued, account_id = await upload(database, settings, user, csv_statement(date(2026, 6, 1), 3), "c.csv")
+    await give_up(database, queued.id, "OperationalError")
+    async with database.session() as session:
+        file = await session.get(UploadedFile, queued.id)
+    assert file.status == FileStatus.FAILED and "OperationalError" in file.error_message
+    assert await count(database, Expense.account_id == account_id) == 0

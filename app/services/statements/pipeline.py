@@ -70,6 +70,8 @@ class Run:
     parsed: ParsedStatement | None = None
     confidence: Decimal = Decimal(0)
     plan: importer.Plan | None = None
+    created: int = 0
+    made_keys: set[str] = field(default_factory=set)
     password_token: str | None = None
     document: pymupdf.Document | None = None
     pdf_text: PdfText | None = None
@@ -144,6 +146,17 @@ async def process(
         return failure.status
     await run.tell({"status": FileStatus.COMPLETED.value})
     return FileStatus.COMPLETED
+
+
+async def give_up(db: Database, file_id: uuid.UUID, reason: str) -> None:
+    """The job failed for a reason of ours (not the file's) on its last try: say so instead of leaving the
+    statement 'processing' for ever. Nothing was created: transaction creation is all or nothing."""
+    async with db.session() as session:
+        file = await session.get(UploadedFile, file_id)
+        if file is not None and file.status not in FINISHED:
+            file.status = FileStatus.FAILED
+            file.error_message = f"Processing failed on our side ({reason}); reprocess the statement to try again."
+            file.processed_at = datetime.now(UTC)
 
 
 async def _finish(run: Run, status: FileStatus, message: str) -> None:
@@ -374,7 +387,9 @@ async def _create(run: Run) -> Outcome:
     assert run.plan is not None and run.parsed is not None
     async with run.db.session() as session:
         file = await session.get(UploadedFile, run.file_id, with_for_update=True)
-        account = await session.get(Account, file.account_id)
+        # One import into an account at a time: two overlapping statements processed together would both
+        # see a row as new. The second waits here, then finds the first one's rows below.
+        account = await session.get(Account, file.account_id, with_for_update=True)
         currency = await session.scalar(select(Currency.code).where(Currency.id == account.currency_id))
         if run.parsed.currency and run.parsed.currency != currency:
             raise StageFailed(
@@ -389,10 +404,12 @@ async def _create(run: Run) -> Outcome:
             )
         )
         todo = [(row, key) for row, key in run.plan.new if key not in made]
-        created = await importer.create_transactions(
+        run.made_keys = {key for _, key in todo}
+        run.created = await importer.create_transactions(
             session, user, account.id, account.account_type, currency, file.id, todo
         )
-    return Outcome(details={"created": created})
+    skipped = len(run.plan.new) - run.created
+    return Outcome(details={"created": run.created, "made_meanwhile_by_another_import": skipped})
 
 
 async def _complete(run: Run) -> Outcome:
@@ -404,10 +421,10 @@ async def _complete(run: Run) -> Outcome:
         file.period_start, file.period_end = run.parsed.period_start, run.parsed.period_end
         file.opening_balance, file.closing_balance = run.parsed.opening_balance, run.parsed.closing_balance
         file.transactions_found = len(run.parsed.rows)
-        file.transactions_created = len(run.plan.new)
+        file.transactions_created = run.created
         file.confidence = run.confidence
         keys = importer.import_keys(run.parsed.rows)
-        made_now = {key for _, key in run.plan.new}
+        made_now = run.made_keys
         found = await session.execute(
             select(Expense.import_key, Expense.id).where(
                 Expense.account_id == file.account_id, Expense.import_key.in_(keys)
@@ -433,4 +450,4 @@ async def _complete(run: Run) -> Outcome:
             ],
             "details": run.parsed.details,
         }  # fmt: skip
-    return Outcome(details={"found": len(run.parsed.rows), "created": len(run.plan.new)})
+    return Outcome(details={"found": len(run.parsed.rows), "created": run.created})
