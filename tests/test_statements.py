@@ -352,3 +352,16 @@ async def test_a_job_that_keeps_failing_marks_the_statement_failed(world, settin
         file = await session.get(UploadedFile, queued.id)
     assert file.status == FileStatus.FAILED and "OperationalError" in file.error_message
     assert await count(database, Expense.account_id == account_id) == 0
+
+
+async def test_an_account_remembers_how_its_csv_dates_are_written(world, settings) -> None:
+    database, user = world
+    settled = b"Date,Description,Amount\n13/01/2026,Rent,-900.00\n02/01/2026,Tea,-3.00\n"
+    queued, account_id = await upload(database, settings, user, settled, "jan.csv")
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    ambiguous = b"Date,Description,Amount\n03/02/2026,Bread,-2.50\n"  # 3 February, day first like before
+    queued, _ = await upload(database, settings, user, ambiguous, "feb.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        bread = await session.scalar(select(Expense).where(Expense.account_id == account_id, Expense.title == "Bread"))
+    assert bread.expense_date == date(2026, 2, 3)

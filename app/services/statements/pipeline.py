@@ -250,7 +250,8 @@ async def _parse(run: Run, file_format: FileFormat) -> Outcome:
     elif file_format == FileFormat.CAMT053:
         run.parsed = parse_camt(run.data)
     elif file_format == FileFormat.CSV:
-        run.parsed = parse_csv(run.data)
+        remembered = (account.import_settings if account else {}).get("csv", {})
+        run.parsed = parse_csv(run.data, day_first=remembered.get("day_first"))
     elif file_format == FileFormat.PDF and run.pdf_text is not None:
         run.parsed = parse_pdf_text(run.pdf_text)
     else:
@@ -422,6 +423,14 @@ async def _complete(run: Run) -> Outcome:
         file.opening_balance, file.closing_balance = run.parsed.opening_balance, run.parsed.closing_balance
         file.transactions_found = len(run.parsed.rows)
         file.transactions_created = run.created
+        details = run.parsed.details
+        if details.get("format") == "csv" and details.get("date_order_settled_by_data"):
+            account = await session.get(Account, file.account_id)
+            date_format = str(details["date_format"])
+            if account is not None and "%d" in date_format and "%m" in date_format:
+                # The next export from this account may have only days up to 12: read it the same way.
+                day_first = date_format.index("%d") < date_format.index("%m")
+                account.import_settings = {**account.import_settings, "csv": {"day_first": day_first}}
         file.confidence = run.confidence
         keys = importer.import_keys(run.parsed.rows)
         made_now = run.made_keys

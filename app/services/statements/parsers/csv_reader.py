@@ -124,7 +124,11 @@ def parse_csv(data: bytes, *, day_first: bool | None = None) -> ParsedStatement:
         )
     header_index, columns = found
     body = [(number, row) for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2) if any(row)]
-    date_format = guess_date_format([_cell(row, columns.date) for _, row in body], day_first=day_first)
+    dates = [_cell(row, columns.date) for _, row in body]
+    date_format = guess_date_format(dates, day_first=day_first)
+    # Whether the dates themselves settle day-or-month first (a day over 12 somewhere), so the account can
+    # remember it for files that do not.
+    settled = guess_date_format(dates, day_first=True) == guess_date_format(dates, day_first=False)
     if date_format is None:
         raise StatementError(f"The dates in column '{rows[header_index][columns.date]}' are in no format we know.")
     money_columns = [p for p in (columns.amount, columns.debit, columns.credit) if p is not None]
@@ -161,7 +165,7 @@ def parse_csv(data: bytes, *, day_first: bool | None = None) -> ParsedStatement:
         warnings=warnings[:50],
         details={
             "format": "csv", "encoding": encoding, "delimiter": dialect.delimiter, "header_line": header_index + 1,
-            "date_format": date_format, "decimal_mark": mark,
+            "date_format": date_format, "decimal_mark": mark, "date_order_settled_by_data": settled,
             "columns": {k: v for k, v in columns.__dict__.items() if v is not None},
         },
     )  # fmt: skip
