@@ -20,6 +20,7 @@ from app.models import (
     PaymentMethod,
     RecurringExpense,
     Settlement,
+    StatementMerge,
     StatementPassword,
     SystemConfiguration,
     Tag,
@@ -117,6 +118,9 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
     stored_password = StatementPassword(user_id=alice.id, encrypted_password=b"x")
     session.add_all([statement, stored_password])
     await session.flush()
+    merge = StatementMerge(primary_file_id=statement.id, merged_by_id=alice.id, similarity_score=90, details={})
+    session.add(merge)
+    await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
         "request_id": str(request.id),
@@ -139,6 +143,7 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "account_id": str(account.id),
         "statement_id": str(statement.id),
         "password_id": str(stored_password.id),
+        "merge_id": str(merge.id),
         "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from app import jobs
 from app.db import Database
 from app.models import Expense, StatementProcessingLog, UploadedFile, User
-from app.models.enums import AccountType, FileStatus
-from app.services.statements import accounts, importer, passwords, uploads
+from app.models.enums import AccountType, FileStatus, MergeStatus
+from app.services.statements import accounts, importer, merges, passwords, uploads
 from app.services.statements.accounts import AccountCreate
 from app.services.statements.pipeline import give_up, process
 from tests.factories import auth_headers, make_account, make_user
@@ -365,3 +365,23 @@ async def test_an_account_remembers_how_its_csv_dates_are_written(world, setting
     async with database.session() as session:
         bread = await session.scalar(select(Expense).where(Expense.account_id == account_id, Expense.title == "Bread"))
     assert bread.expense_date == date(2026, 2, 3)
+
+
+async def test_a_likely_duplicate_from_another_format_is_suggested_not_dropped(world, settings) -> None:
+    database, user = world
+    data = ofx([("20260105", "-12.50", "F1", "Coffee &amp; Cake"), ("20260109", "-40.00", "F2", "Fuel Station")])
+    queued, account_id = await upload(database, settings, user, data, "jan.ofx")
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    export = b"Date,Description,Amount\n2026-01-06,COFFEE AND CAKE LONDON,-12.50\n2026-01-20,Books,-9.99\n"
+    queued, _ = await upload(database, settings, user, export, "jan.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    assert await count(database, Expense.account_id == account_id) == 4  # imported: nothing dropped silently
+    async with database.session() as session:
+        suggested = await merges.listing(session, user, MergeStatus.SUGGESTED)
+        assert len(suggested) == 1 and suggested[0].details["existing"]["title"] == "Coffee & Cake"
+        assert suggested[0].similarity_score >= merges.MIN_SIMILARITY
+        await merges.decide(session, user, suggested[0].id, approve=True)
+    assert await count(database, and_(Expense.account_id == account_id, ~Expense.is_deleted)) == 3
+    queued, _ = await upload(database, settings, user, export + b"\n", "jan-again.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    assert await count(database, and_(Expense.account_id == account_id, ~Expense.is_deleted)) == 3  # stays merged

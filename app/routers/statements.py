@@ -10,9 +10,11 @@ from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Respon
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
+from app.models.enums import MergeStatus
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.statements import accounts, passwords, uploads
+from app.services.statements import accounts, merges, passwords, uploads
 from app.services.statements.accounts import AccountCreate, AccountOut, AccountPatch
+from app.services.statements.merges import MergeOut
 from app.services.statements.passwords import PasswordIn, PasswordOut
 from app.services.statements.schemas import (
     ProcessingLogOut,
@@ -147,6 +149,26 @@ async def store_statement_password(
 async def delete_statement_password(password_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     await passwords.remove(session, user, password_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/statement-merges", response_model=list[MergeOut])
+async def list_statement_merges(
+    user: CurrentUser, session: SessionDep, status: MergeStatus | None = Query(default=None)
+) -> list[MergeOut]:
+    """Imported rows that may repeat a transaction already on the account, most alike first."""
+    return [merges.merge_out(row) for row in await merges.listing(session, user, status)]
+
+
+@router.post("/statement-merges/{merge_id}/approve", response_model=MergeOut)
+async def approve_statement_merge(merge_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MergeOut:
+    """It is a duplicate: the newly imported row is deleted (it will not come back on a re-import)."""
+    return merges.merge_out(await merges.decide(session, user, merge_id, approve=True))
+
+
+@router.post("/statement-merges/{merge_id}/reject", response_model=MergeOut)
+async def reject_statement_merge(merge_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> MergeOut:
+    """They are different transactions: both stay."""
+    return merges.merge_out(await merges.decide(session, user, merge_id, approve=False))
 
 
 @router.delete("/statements/{statement_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -30,7 +30,7 @@ from app.logging import get_logger
 from app.models import Account, Currency, Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileFormat, FileStatus, ParserType, ProcessingStage, StageStatus
 from app.services.realtime import events
-from app.services.statements import importer, passwords
+from app.services.statements import importer, merges, passwords
 from app.services.statements.parsers.camt import parse_camt
 from app.services.statements.parsers.common import ParsedStatement, StatementError
 from app.services.statements.parsers.csv_reader import decode, parse_csv
@@ -409,8 +409,10 @@ async def _create(run: Run) -> Outcome:
         run.created = await importer.create_transactions(
             session, user, account.id, account.account_type, currency, file.id, todo
         )
+        suggested = await merges.suggest(session, user.id, account.id, file.id, run.made_keys) if run.created else 0
     skipped = len(run.plan.new) - run.created
-    return Outcome(details={"created": run.created, "made_meanwhile_by_another_import": skipped})
+    details = {"created": run.created, "made_meanwhile_by_another_import": skipped, "merge_suggestions": suggested}
+    return Outcome(details=details)
 
 
 async def _complete(run: Run) -> Outcome:
