@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, func, select
 
 from app import jobs
 from app.db import Database
-from app.models import Expense, StatementProcessingLog, UploadedFile, User
+from app.models import Category, Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileStatus, MergeStatus
 from app.services.statements import accounts, importer, merges, passwords, uploads
 from app.services.statements.accounts import AccountCreate
@@ -385,3 +385,22 @@ async def test_a_likely_duplicate_from_another_format_is_suggested_not_dropped(w
     queued, _ = await upload(database, settings, user, export + b"\n", "jan-again.csv", account_id=account_id)
     assert await process(database, settings, queued.id) == FileStatus.COMPLETED
     assert await count(database, and_(Expense.account_id == account_id, ~Expense.is_deleted)) == 3  # stays merged
+
+
+async def test_rows_are_categorised_by_the_users_own_corrections_then_keywords(world, settings) -> None:
+    database, user = world
+    first = b"Date,Description,Amount\n2026-03-02,CARD PAYMENT TO CORNER SHOP 4471,-7.45\n2026-03-03,UBER TRIP,-12.00\n"
+    queued, account_id = await upload(database, settings, user, first, "mar.csv")
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        groceries = await session.scalar(select(Category.id).where(Category.slug == "groceries"))
+        taxi = await session.scalar(select(Category.id).where(Category.slug == "taxi-rideshare"))
+        rows = {e.title: e for e in (await session.scalars(select(Expense).where(Expense.account_id == account_id)))}
+        assert rows["UBER TRIP"].category_id == taxi and rows["CARD PAYMENT TO CORNER SHOP 4471"].category_id is None
+        rows["CARD PAYMENT TO CORNER SHOP 4471"].category_id = groceries  # the user's correction
+    later = b"Date,Description,Amount\n2026-04-02,Corner Shop 9,-3.10\n"
+    queued, _ = await upload(database, settings, user, later, "apr.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        corner = await session.scalar(select(Expense).where(Expense.account_id == account_id, Expense.amount == 3.10))
+    assert corner.category_id == groceries

@@ -74,7 +74,10 @@ class FakeAIProviders:
         """Record the call and play the failure behaviours; None means answer normally."""
         self._record(provider, request, json.loads(await request.body()))
         if self.behaviour == "slow":
+            # This request is over for its test once it has slept; whatever the next test set up is not its
+            # business (a late reply must not use up the next test's one rate limit).
             await asyncio.sleep(self.delay)
+            return JSONResponse({"error": "too late"}, status_code=504)
         limited = self.behaviour == "429" or (self.behaviour == "429-once" and provider not in self._limited)
         if limited:
             self._limited.add(provider)

@@ -17,14 +17,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Currency, Expense, User
+from app.models import Category, Currency, Expense, User
 from app.models.enums import AccountType, SplitType, TransactionType
+from app.services.chat.parser.keywords import category_for as keyword_category
 from app.services.expenses.allocation import SplitEntry, allocate
 from app.services.statements.parsers.common import ParsedRow
 
+# Words that say how a payment was made rather than to whom.
+_NOISE = frozenset(
+    re.findall(
+        r"\w+",
+        "card payment to from pos purchase direct debit dd sepa ref visa mastercard credit transfer the "
+        "ltd inc llc gmbh plc co com www online contactless",
+    )
+)
 _CARD_PAYMENT = re.compile(r"\b(payment|autopay|thank you|pymt|paiement|zahlung)\b", re.IGNORECASE)
 
 
@@ -44,6 +53,43 @@ def import_keys(rows: list[ParsedRow]) -> list[str]:
         seen[(row.booked_on, amount)] += 1
         keys.append(_key("row", f"{row.booked_on.isoformat()}:{amount}:{seen[(row.booked_on, amount)]}"))
     return keys
+
+
+def payee_key(description: str) -> str:
+    """What identifies the payee across statements: the first three meaningful words, without numbers
+    ('CARD PAYMENT TO CORNER SHOP 4471 LONDON' and 'Corner Shop London' are both 'corner shop london')."""
+    words = [w for w in re.findall(r"[a-z]+", description.casefold()) if w not in _NOISE and len(w) > 1]
+    return " ".join(words[:3])
+
+
+async def category_rules(session: AsyncSession, user_id: int) -> tuple[dict[str, uuid.UUID], dict[str, uuid.UUID]]:
+    """The user's own rules, learnt from the categories they gave (or corrected on) their recent
+    transactions, payee by payee, the latest winning; and the category ids by slug for keyword guesses."""
+    recent = await session.execute(
+        select(Expense.title, Expense.category_id)
+        .where(Expense.created_by_id == user_id, Expense.category_id.is_not(None), ~Expense.is_deleted)
+        .order_by(Expense.updated_at.desc())
+        .limit(5000)
+    )
+    learned: dict[str, uuid.UUID] = {}
+    for title, category_id in recent.all():
+        learned.setdefault(payee_key(title), category_id)
+    learned.pop("", None)
+    slugs = await session.execute(
+        select(Category.slug, Category.id)
+        .where(or_(Category.user_id.is_(None), Category.user_id == user_id))
+        .order_by(Category.user_id.nulls_first())
+    )
+    return learned, {slug: category_id for slug, category_id in slugs.all()}
+
+
+def category_for(description: str, learned: dict[str, uuid.UUID], by_slug: dict[str, uuid.UUID]) -> uuid.UUID | None:
+    """The user's rule for this payee first, then the words of the description; else none (never a guess
+    the user would have to undo without knowing why)."""
+    if (found := learned.get(payee_key(description))) is not None:
+        return found
+    slug = keyword_category(description)
+    return by_slug.get(slug) if slug else None
 
 
 def transaction_type(row: ParsedRow, account_type: AccountType) -> TransactionType:
@@ -89,18 +135,18 @@ _BULK_INSERT = text(
         SELECT * FROM unnest(
             CAST(:ids AS uuid[]), CAST(:titles AS text[]), CAST(:descriptions AS text[]),
             CAST(:amounts AS numeric[]), CAST(:dates AS date[]), CAST(:types AS text[]), CAST(:keys AS text[]),
-            CAST(:split_values AS numeric[])
-        ) AS t(id, title, description, amount, expense_date, transaction_type, import_key, split_value)
+            CAST(:split_values AS numeric[]), CAST(:categories AS uuid[])
+        ) AS t(id, title, description, amount, expense_date, transaction_type, import_key, split_value, category_id)
     ), new_expenses AS (
         INSERT INTO expenses (
-            id, title, description, amount, currency_id, expense_type, paid_by_id, created_by_id, expense_date,
-            split_type, transaction_type, expense_classification, exchange_rate, base_currency_id,
+            id, title, description, amount, currency_id, category_id, expense_type, paid_by_id, created_by_id,
+            expense_date, split_type, transaction_type, expense_classification, exchange_rate, base_currency_id,
             requires_approval, is_approved, is_recurring, source, import_key, account_id, uploaded_file_id,
             created_at, updated_at
         )
-        SELECT id, title, description, amount, :currency_id, CAST('individual' AS expense_type), :user_id, :user_id,
-               expense_date, CAST('equal' AS split_type), transaction_type, 'regular_monthly', :rate,
-               :base_currency_id, false, true, false, 'statement', import_key, :account_id, :file_id, :now, :now
+        SELECT id, title, description, amount, :currency_id, category_id, CAST('individual' AS expense_type),
+               :user_id, :user_id, expense_date, CAST('equal' AS split_type), transaction_type, 'regular_monthly',
+               :rate, :base_currency_id, false, true, false, 'statement', import_key, :account_id, :file_id, :now, :now
         FROM rows
         RETURNING id, amount
     ), payers AS (
@@ -138,7 +184,8 @@ async def create_transactions(
     split_value = allocate(Decimal(1), places, SplitType.EQUAL, [SplitEntry(user.id)])[0].split_value
     values: dict[str, list[object]] = {name: [] for name in
                                        ("ids", "titles", "descriptions", "amounts", "dates", "types", "keys",
-                                        "split_values")}  # fmt: skip
+                                        "split_values", "categories")}  # fmt: skip
+    learned, by_slug = await category_rules(session, user.id)
     for row, key in rows:
         description = " ".join(row.description.split()) or "Transaction"
         amount = abs(row.amount).quantize(Decimal(1).scaleb(-places))
@@ -150,6 +197,7 @@ async def create_transactions(
         values["types"].append(transaction_type(row, account_type).value)
         values["keys"].append(key)
         values["split_values"].append(split_value)
+        values["categories"].append(category_for(description, learned, by_slug))
     now = datetime.now(UTC)
     await session.execute(
         _BULK_INSERT,
