@@ -14,9 +14,10 @@ from sqlalchemy import and_, delete, func, select
 
 from app import jobs
 from app.db import Database
+from app.errors import Conflict
 from app.models import Category, Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileStatus, MergeStatus
-from app.services.statements import accounts, importer, merges, passwords, uploads
+from app.services.statements import accounts, importer, merges, passwords, review, uploads
 from app.services.statements.accounts import AccountCreate
 from app.services.statements.pipeline import give_up, process
 from tests.factories import auth_headers, make_account, make_user
@@ -404,3 +405,21 @@ async def test_rows_are_categorised_by_the_users_own_corrections_then_keywords(w
     async with database.session() as session:
         corner = await session.scalar(select(Expense).where(Expense.account_id == account_id, Expense.amount == 3.10))
     assert corner.category_id == groceries
+
+
+async def test_a_statement_that_does_not_reconcile_can_be_corrected_and_accepted(world, settings) -> None:
+    database, user = world
+    # The bank printed a closing balance 1.00 lower than its rows make: a row was read wrong, or is missing.
+    queued, account_id = await upload(database, settings, user, CAMT.replace(b"70.50", b"69.50"), "x.xml",
+                                      currency="EUR")  # fmt: skip
+    assert await process(database, settings, queued.id) == FileStatus.NEEDS_REVIEW
+    assert await count(database, Expense.account_id == account_id) == 0
+    async with database.session() as session:
+        drafts = (await uploads.comparison(session, user, queued.id))["rows"]
+        assert [row["amount"] for row in drafts] == ["-42.00", "12.50"]
+        fix = review.AcceptRequest(rows=[review.DraftEdit(index=0, amount=Decimal("-43.00"))])
+        file = await review.accept(session, user, queued.id, fix)
+        assert file.status == FileStatus.COMPLETED and file.transactions_created == 2
+        with pytest.raises(Conflict):
+            await review.accept(session, user, queued.id, fix)
+    assert sorted(t[2] for t in await expenses_of(database, account_id)) == [Decimal("-43.00"), Decimal("12.50")]

@@ -12,10 +12,11 @@ from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
 from app.models.enums import MergeStatus
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.statements import accounts, merges, passwords, uploads
+from app.services.statements import accounts, merges, passwords, review, uploads
 from app.services.statements.accounts import AccountCreate, AccountOut, AccountPatch
 from app.services.statements.merges import MergeOut
 from app.services.statements.passwords import PasswordIn, PasswordOut
+from app.services.statements.review import AcceptRequest
 from app.services.statements.schemas import (
     ProcessingLogOut,
     ReprocessRequest,
@@ -130,6 +131,14 @@ async def unlock_statement(
     """Give the password of a statement waiting for one (`needs_password`); processing resumes."""
     file = await uploads.unlock(session, settings, user, statement_id, body.password, remember=body.remember)
     return uploads.statement_out(file)
+
+
+@router.post("/statements/{statement_id}/accept", response_model=StatementOut)
+async def accept_statement(
+    statement_id: uuid.UUID, _: Owned, body: AcceptRequest, user: CurrentUser, session: SessionDep
+) -> StatementOut:
+    """Import a statement waiting for review (`needs_review`), with your corrections to its draft rows."""
+    return uploads.statement_out(await review.accept(session, user, statement_id, body))
 
 
 @router.get("/statement-passwords", response_model=list[PasswordOut])

@@ -32,7 +32,7 @@ from app.models.enums import AccountType, FileFormat, FileStatus, ParserType, Pr
 from app.services.realtime import events
 from app.services.statements import importer, merges, passwords
 from app.services.statements.parsers.camt import parse_camt
-from app.services.statements.parsers.common import ParsedStatement, StatementError
+from app.services.statements.parsers.common import ParsedRow, ParsedStatement, StatementError
 from app.services.statements.parsers.csv_reader import decode, parse_csv
 from app.services.statements.parsers.ofx import parse_ofx
 from app.services.statements.parsers.pdf_table import parse_pdf_text
@@ -164,7 +164,19 @@ async def _finish(run: Run, status: FileStatus, message: str) -> None:
         file = await session.get(UploadedFile, run.file_id)
         if file is not None:
             file.status, file.error_message, file.processed_at = status, message, datetime.now(UTC)
+            if status == FileStatus.NEEDS_REVIEW and run.parsed is not None and run.parsed.rows:
+                # The rows as read become drafts the user can correct and accept (POST .../accept).
+                file.parsed_json = {"rows": [row_json(r) for r in run.parsed.rows], "details": run.parsed.details,
+                                    "drafts": True}  # fmt: skip
     await run.tell({"status": status.value, "error": message})
+
+
+def row_json(row: ParsedRow) -> dict[str, Any]:
+    return {
+        "date": row.booked_on.isoformat(), "description": row.description, "amount": str(row.amount),
+        "balance": str(row.balance) if row.balance is not None else None, "bank_id": row.bank_id,
+        "page": row.page, "line": row.line, "raw": row.raw,
+    }  # fmt: skip
 
 
 async def _read(run: Run, path: Path, file_format: FileFormat) -> Outcome:
@@ -453,9 +465,7 @@ async def _complete(run: Run) -> Outcome:
 
         file.parsed_json = {
             "rows": [
-                {"date": r.booked_on.isoformat(), "description": r.description, "amount": str(r.amount),
-                 "balance": str(r.balance) if r.balance is not None else None, "bank_id": r.bank_id,
-                 "page": r.page, "line": r.line, "raw": r.raw, "import_key": key, "outcome": outcome(r, key),
+                {**row_json(r), "import_key": key, "outcome": outcome(r, key),
                  "expense_id": str(ids[key]) if key in ids else None}
                 for r, key in zip(run.parsed.rows, keys, strict=True)
             ],
