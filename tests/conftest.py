@@ -216,6 +216,16 @@ def ai_providers() -> Iterator[FakeAIProviders]:
         yield fake
 
 
+@pytest.fixture
+def ai_settings(settings: Settings, ai_providers: FakeAIProviders) -> Settings:
+    """Settings whose AI SDKs talk to the fake providers."""
+    settings.openai_base_url = ai_providers.openai_url
+    settings.anthropic_base_url = ai_providers.anthropic_url
+    settings.gemini_base_url = ai_providers.gemini_url
+    settings.ai_test_timeout_seconds = 5
+    return settings
+
+
 async def queued_jobs(app) -> list[JobDef]:  # type: ignore[no-untyped-def]
     """The jobs the app has sent to the queue (after their transactions committed)."""
     return list(await app.state.redis.queued_jobs())

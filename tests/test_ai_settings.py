@@ -19,15 +19,6 @@ from tests.fakes.ai_providers import GOOD_KEYS
 API = "/api/v1/ai-settings"
 
 
-@pytest.fixture
-def ai_settings(settings, ai_providers):  # type: ignore[no-untyped-def]
-    settings.openai_base_url = ai_providers.openai_url
-    settings.anthropic_base_url = ai_providers.anthropic_url
-    settings.gemini_base_url = ai_providers.gemini_url
-    settings.ai_test_timeout_seconds = 5
-    return settings
-
-
 async def test_keys_are_encrypted_masked_and_never_logged(client, session, ai_settings, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     user = await make_account(session)

@@ -21,10 +21,8 @@ LUNCH = {
 
 
 @pytest.fixture
-def ai(settings, ai_providers):  # type: ignore[no-untyped-def]
-    settings.openai_base_url = ai_providers.openai_url
-    settings.anthropic_base_url = ai_providers.anthropic_url
-    settings.gemini_base_url = ai_providers.gemini_url
+def ai(ai_settings, ai_providers):  # type: ignore[no-untyped-def]
+    settings = ai_settings
     settings.ai_parse_timeout_seconds = 3
     settings.ai_parse_backoff_seconds = 0.05
     ai_providers.reset()

@@ -25,10 +25,6 @@ class MentionOut(BaseModel):
     tag_id: uuid.UUID | None = None
     name: str | None = Field(default=None, description="Who or what it was matched to; null when unresolved.")
 
-    @property
-    def resolved(self) -> bool:
-        return any(value is not None for value in (self.user_id, self.group_id, self.category_id, self.tag_id))
-
 
 class SplitHint(BaseModel):
     type: Literal["equal"] = "equal"

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import pymupdf
 from redis.asyncio import Redis
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import Database
@@ -355,14 +356,14 @@ async def _validate(run: Run) -> Outcome:
     return Outcome(details=details, parser_type=ParserType.SYSTEM)
 
 
-async def _account_of(session: Any, run: Run) -> Account | None:
+async def _account_of(session: AsyncSession, run: Run) -> Account | None:
     file = await session.get(UploadedFile, run.file_id)
     if file is not None and file.account_id is not None:
         return await session.get(Account, file.account_id)
     return None
 
 
-async def _choose_account(session: Any, run: Run) -> Account:
+async def _choose_account(session: AsyncSession, run: Run) -> Account:
     """The account the upload named; else the one whose last four digits the file gives; else the user's
     only active account."""
     account = await _account_of(session, run)

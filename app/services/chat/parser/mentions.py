@@ -25,10 +25,9 @@ class FoundMention:
     end: int
     person: Person | None = None
     group: Group | None = None
-    is_self: bool = False
 
 
-def _unique(candidates: list, text: str, kind: str, warnings: list[str]) -> object | None:
+def _unique(candidates: list, text: str, warnings: list[str]) -> object | None:
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
@@ -51,7 +50,7 @@ def _fuzzy(key: str, index: dict[str, list]) -> list | None:
 
 def _resolve_at(text: str, key: str, directory: Directory, me: int, warnings: list[str]) -> FoundMention:
     if key in ("me", "myself", "i"):
-        return FoundMention(MentionOut(type=MentionType.USER, text=text, user_id=me, name="you"), 0, 0, is_self=True)
+        return FoundMention(MentionOut(type=MentionType.USER, text=text, user_id=me, name="you"), 0, 0)
     people = directory.people_by_key.get(key, [])
     groups = directory.groups_by_key.get(key, [])
     if people and groups:
@@ -60,14 +59,14 @@ def _resolve_at(text: str, key: str, directory: Directory, me: int, warnings: li
         people = _fuzzy(key, directory.people_by_key) or []
         groups = [] if people else (_fuzzy(key, directory.groups_by_key) or [])
     if people or not groups:
-        person = _unique(people, text, "person", warnings)
+        person = _unique(people, text, warnings)
         out = MentionOut(type=MentionType.USER, text=text)
         if isinstance(person, Person):
             out.user_id, out.name = person.id, person.display
         elif not people:
             warnings.append(f"No friend or group called {text}.")
         return FoundMention(out, 0, 0, person=person if isinstance(person, Person) else None)
-    group = _unique(groups, text, "group", warnings)
+    group = _unique(groups, text, warnings)
     out = MentionOut(type=MentionType.GROUP, text=text)
     if isinstance(group, Group):
         out.group_id, out.name = group.id, group.name
