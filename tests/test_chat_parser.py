@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.models.enums import DateFormat
@@ -102,7 +102,15 @@ def test_amounts_are_exact_decimals(context):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=120))
+@example("100000000000000000000000000")  # more digits than Decimal's context: quantize used to raise
 def test_any_text_parses_without_an_error(text):
     result = parse(text, load_context())
     assert result.amount is None or result.amount > 0
     assert result.split.participants
+
+
+def test_a_number_too_large_for_an_expense_is_not_an_amount(context):
+    result = parse("100000000000 dinner", context)
+    assert result.amount is None
+    assert any("larger than any expense" in warning for warning in result.warnings)
+    assert parse("99999999999 dinner", context).amount == Decimal("99999999999.00")

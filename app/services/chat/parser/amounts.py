@@ -49,6 +49,11 @@ AMOUNT = re.compile(
 )
 
 
+# Expense amounts hold 11 integer digits (expenses.amount is NUMERIC(19, 4), requests allow 15 digits
+# with 4 decimals); anything from here up is not a price but a typo or a pasted number.
+TOO_LARGE = Decimal(10) ** 11
+
+
 @dataclass(frozen=True, slots=True)
 class Amount:
     value: Decimal

@@ -156,7 +156,10 @@ def parse(text: str, context: ParseContext) -> ParseResult:
             warnings.append("That currency is not available here; the default was used.")
         amount = chosen.value
     currency = currency or (group.currency if group else context.preferred_currency)
-    if amount is not None:
+    if amount is not None and amount >= amounts.TOO_LARGE:
+        warnings.append(f"{amount} is larger than any expense can be.")
+        amount = None
+    elif amount is not None:
         places = context.currency_places.get(currency, 2)
         rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if rounded != amount:
@@ -165,7 +168,7 @@ def parse(text: str, context: ParseContext) -> ParseResult:
         if amount <= 0:
             warnings.append("The amount must be more than zero.")
             amount = None
-    else:
+    elif chosen is None:
         warnings.append("No amount found.")
 
     # Who shares it.
