@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.ai.chat_parser import AIParseFailed, ProviderChoice, ask
+from app.services.ai.chat_parser import ask
+from app.services.ai.structured import AIFailed, ProviderChoice
 from tests.chat_corpus import load_context
 from tests.factories import auth_headers, make_account
 from tests.fakes.ai_providers import GOOD_KEYS
@@ -82,7 +83,7 @@ async def test_failures_are_reported_not_raised_to_the_user(ai, provider, behavi
         settings.ai_parse_timeout_seconds, fake.delay = 0.5, 1.5
     if provider == "anthropic" and behaviour == "malformed":
         reason = "did not use the tool"  # its malformed answer is prose instead of the forced tool call
-    with pytest.raises(AIParseFailed) as failed:
+    with pytest.raises(AIFailed) as failed:
         await ask(settings, choice(provider), "@john $50 lunch", load_context())
     assert reason in failed.value.reason
     assert failed.value.usage is not None and failed.value.usage.attempts == attempts

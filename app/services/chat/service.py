@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import AppError, Conflict, NotFound, Unprocessable
-from app.models import AISettings, ChatMessage, ExpenseMention, Tag, User
+from app.models import ChatMessage, ExpenseMention, Tag, User
 from app.models.enums import ChatMessageStatus, MentionType, QuickAddMode
 from app.pagination import newest_first
-from app.services.ai import chat_parser, keys
-from app.services.ai.chat_parser import AIParseFailed, ProviderChoice
+from app.services.ai import chat_parser, structured
+from app.services.ai.structured import AIFailed
 from app.services.chat import directory
 from app.services.chat.parser import parse
 from app.services.chat.schemas import (
@@ -41,25 +41,6 @@ from app.services.expenses.tags import clean_names
 
 # Shortcut mode takes only '@person $amount description'.
 SHORTCUT = re.compile(r"^\s*@\S+\s+\S*\d\S*\s+\S")
-
-
-async def _ai_provider(session: AsyncSession, settings: Settings, user: User) -> ProviderChoice | None:
-    """The provider to ask: the active one if it is set up, else the first with a key (or a base URL)."""
-    row = await session.scalar(select(AISettings).where(AISettings.user_id == user.id))
-    if row is None:
-        return None
-    box = settings.secret_box()
-    active = next((name for name, parser in keys.PARSER_FOR.items() if parser == row.active_parser_provider), None)
-    models = {"openai": row.openai_model, "anthropic": row.anthropic_model, "gemini": row.gemini_model}
-    for provider in sorted(keys.KEY_COLUMNS, key=lambda name: name != active):
-        try:
-            key = keys.decrypted_key(box, row, provider)
-        except ValueError:  # stored under a retired encryption key
-            continue
-        if key or (provider == "openai" and row.openai_base_url):
-            base_url = row.openai_base_url if provider == "openai" else None
-            return ProviderChoice(provider, models[provider], key, base_url)
-    return None
 
 
 async def parse_message(
@@ -82,14 +63,14 @@ async def parse_message(
         return system, None
     if mode == QuickAddMode.NORMAL and system.confidence >= settings.ai_confidence_threshold:
         return system, None
-    choice = await _ai_provider(session, settings, user)
+    choice = await structured.choose_provider(session, settings, user.id)
     if choice is None:
         if mode == QuickAddMode.AI:
             system.warnings.append("No AI provider is set up (see /ai-settings); the system parser answered.")
         return system, None
     try:
         result, usage = await chat_parser.ask(settings, choice, request.content, context)
-    except AIParseFailed as failure:
+    except AIFailed as failure:
         system.warnings.append(f"The {choice.provider} parser failed ({failure.reason}); the system parser answered.")
         spent = failure.usage.as_metadata() if failure.usage else {"provider": choice.provider}
         return system, {**spent, "fallback": True, "error": failure.reason}
