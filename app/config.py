@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     ai_parse_attempts: int = Field(default=3, ge=1, le=10)
     ai_parse_backoff_seconds: float = Field(default=0.25, ge=0)
     ai_confidence_threshold: float = Field(default=0.6, ge=0, le=1)
+    # AI reading of statements the system parser cannot reconcile: the time budget of each chunk of pages.
+    ai_statement_timeout_seconds: float = Field(default=120.0, gt=0)
 
     # Payment-provider webhooks: one signing secret per service ("stripe=whsec_...,paypal=..."); a service
     # without one answers 404. Signatures older than the tolerance are refused (replayed captures).

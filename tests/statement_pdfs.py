@@ -20,6 +20,9 @@ class Printed:
     booked_on: date
     description: str
     amount: Decimal
+    page: int = 1
+    amount_text: str = ""  # as printed (layouts that need it: the AI tests answer from it)
+    balance: Decimal | None = None
 
 
 class Writer:
@@ -137,6 +140,27 @@ def card_statement(start: date, days: int) -> tuple[bytes, list[Printed]]:
         printed.append(Printed(day, text, amount))
         owed -= amount
     writer.row([(110, "New balance", False), (520, money(owed), True)])
+    return writer.bytes(), printed
+
+
+def unlabelled_statement(start: date, days: int, rows_per_page: int = 30) -> tuple[bytes, list[Printed]]:
+    """No column headings at all (some banks print the table bare): 'DD/MM  text  amount  balance' with
+    '+' on money in. The system parser finds no table here; the AI reading does."""
+    writer, printed, balance, page = Writer(), [], Decimal("800.00"), 1
+    end = start + timedelta(days=days - 1)
+    title = f"Statement of account, period {start:%d %b %Y} to {end:%d %b %Y}"
+    writer.new_page([], title, page)
+    for offset in range(days):
+        if offset and offset % rows_per_page == 0:
+            page += 1
+            writer.new_page([], title, page)
+        day = start + timedelta(days=offset)
+        amount = Decimal("950.00") if offset % 10 == 0 else Decimal("-18.35") - offset
+        balance += amount
+        label = ("+" if amount > 0 else "") + money(amount)
+        writer.row([(50, f"{day:%d/%m}", False), (110, f"SHOP NUMBER {offset + 1}", False), (380, label, True),
+                    (540, money(balance), True)])  # fmt: skip
+        printed.append(Printed(day, f"SHOP NUMBER {offset + 1}", amount, page, label, balance))
     return writer.bytes(), printed
 
 

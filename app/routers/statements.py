@@ -106,8 +106,10 @@ async def reprocess_statement(
     session: SessionDep,
     body: ReprocessRequest | None = Body(default=None),
 ) -> StatementOut:
-    """Run the pipeline again (optionally into another account); rows already imported are not repeated."""
-    file = await uploads.reprocess(session, user, statement_id, body.account_id if body else None)
+    """Run the pipeline again (optionally into another account, or read by your AI provider); rows already
+    imported are not repeated."""
+    body = body or ReprocessRequest()
+    file = await uploads.reprocess(session, user, statement_id, body.account_id, use_ai=body.use_ai)
     return uploads.statement_out(file)
 
 

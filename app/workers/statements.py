@@ -21,9 +21,13 @@ TRIES = 4
 
 
 @job
-async def process_statement(ctx: dict[str, Any], file_id: str, password_token: str | None = None) -> str:
+async def process_statement(
+    ctx: dict[str, Any], file_id: str, password_token: str | None = None, use_ai: bool = False
+) -> str:
     try:
-        status = await process(ctx["db"], ctx["settings"], uuid.UUID(file_id), ctx.get("redis"), password_token)
+        status = await process(
+            ctx["db"], ctx["settings"], uuid.UUID(file_id), ctx.get("redis"), password_token, use_ai=use_ai
+        )
     except Exception as error:
         attempt = ctx.get("job_try", 1)
         log.exception("statement_job_failed", file_id=file_id, attempt=attempt)

@@ -3,7 +3,8 @@ the official SDKs: the models list (key checks) and structured generation (chat 
 schema, messages with a forced tool, generateContent with a response schema). Requests are recorded so
 tests can see what was sent.
 
-`behaviour` sets how generation answers: "good" (the `answer` dict, in each provider's shape), "malformed"
+`behaviour` sets how generation answers: "good" (the `answer` dict, or what `answer(prompt)` returns for
+the request's user prompt, in each provider's shape), "malformed"
 (text that is not JSON), "truncated" (cut off at the token limit), "slow" (sleeps `delay` seconds first),
 "429" (always rate limited) or "429-once" (rate limited once, then good).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +34,13 @@ class FakeAIProviders:
     base_url: str = ""
     requests: list[dict[str, Any]] = field(default_factory=list)
     behaviour: str = "good"
-    answer: dict[str, Any] = field(default_factory=dict)
+    answer: dict[str, Any] | Callable[[str], dict[str, Any]] = field(default_factory=dict)
     delay: float = 2.0
     _limited: set[str] = field(default_factory=set)
 
-    def reset(self, behaviour: str = "good", answer: dict[str, Any] | None = None) -> None:
+    def reset(
+        self, behaviour: str = "good", answer: dict[str, Any] | Callable[[str], dict[str, Any]] | None = None
+    ) -> None:
         self.behaviour, self.answer = behaviour, answer or {}
         self.requests.clear()
         self._limited.clear()
@@ -90,17 +94,19 @@ class FakeAIProviders:
             return JSONResponse(bodies[provider], status_code=429, headers={"retry-after": "0"})
         return None
 
-    def _text(self) -> str:
-        return (
-            "Sure! Here is the expense: lunch, fifty dollars."
-            if self.behaviour == "malformed"
-            else json.dumps(self.answer)
-        )
+    def _answer(self, prompt: str) -> dict[str, Any]:
+        return self.answer(prompt) if callable(self.answer) else self.answer
+
+    def _text(self, prompt: str) -> str:
+        if self.behaviour == "malformed":
+            return "Sure! Here is the expense: lunch, fifty dollars."
+        return json.dumps(self._answer(prompt))
 
     async def _openai_chat(self, request: Request) -> JSONResponse:
         if (failure := await self._generation("openai", request)) is not None:
             return failure
-        message = {"role": "assistant", "content": self._text(), "refusal": None}
+        prompt = self.requests[-1]["body"]["messages"][-1]["content"]
+        message = {"role": "assistant", "content": self._text(prompt), "refusal": None}
         finish = "length" if self.behaviour == "truncated" else "stop"
         return JSONResponse({
             "id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o-mini",
@@ -111,10 +117,13 @@ class FakeAIProviders:
     async def _anthropic_messages(self, request: Request) -> JSONResponse:
         if (failure := await self._generation("anthropic", request)) is not None:
             return failure
+        body = self.requests[-1]["body"]
+        prompt = body["messages"][-1]["content"]
         if self.behaviour == "malformed":
-            content = [{"type": "text", "text": self._text()}]
+            content = [{"type": "text", "text": self._text(prompt)}]
         else:
-            content = [{"type": "tool_use", "id": "toolu_1", "name": "record_expense", "input": self.answer}]
+            tool = body["tool_choice"]["name"]
+            content = [{"type": "tool_use", "id": "toolu_1", "name": tool, "input": self._answer(prompt)}]
         return JSONResponse({
             "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
             "content": content, "stop_reason": "max_tokens" if self.behaviour == "truncated" else "tool_use",
@@ -124,10 +133,11 @@ class FakeAIProviders:
     async def _gemini_generate(self, request: Request) -> JSONResponse:
         if (failure := await self._generation("gemini", request)) is not None:
             return failure
+        prompt = self.requests[-1]["body"]["contents"][-1]["parts"][-1]["text"]
         finish = "MAX_TOKENS" if self.behaviour == "truncated" else "STOP"
+        content = {"parts": [{"text": self._text(prompt)}], "role": "model"}
         return JSONResponse({
-            "candidates": [{"content": {"parts": [{"text": self._text()}], "role": "model"}, "finishReason": finish,
-                            "index": 0}],
+            "candidates": [{"content": content, "finishReason": finish, "index": 0}],
             "usageMetadata": {"promptTokenCount": 310, "candidatesTokenCount": 42, "totalTokenCount": 352},
             "modelVersion": "gemini-2.0-flash",
         })  # fmt: skip

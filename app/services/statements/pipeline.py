@@ -30,8 +30,10 @@ from app.db import Database
 from app.logging import get_logger
 from app.models import Account, Currency, Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileFormat, FileStatus, ParserType, ProcessingStage, StageStatus
+from app.services.ai import structured
+from app.services.ai.structured import AIFailed
 from app.services.realtime import events
-from app.services.statements import importer, merges, passwords
+from app.services.statements import ai_reader, importer, merges, passwords
 from app.services.statements.parsers.camt import parse_camt
 from app.services.statements.parsers.common import ParsedRow, ParsedStatement, StatementError
 from app.services.statements.parsers.csv_reader import decode, parse_csv
@@ -57,6 +59,7 @@ class Outcome:
     status: StageStatus = StageStatus.SUCCESS
     details: dict[str, Any] = field(default_factory=dict)
     parser_type: ParserType | None = None
+    ai_provider: str | None = None
 
 
 @dataclass
@@ -78,6 +81,10 @@ class Run:
     pdf_text: PdfText | None = None
     filename: str = ""
     account_id: uuid.UUID | None = None
+    use_ai: bool = False  # the user asked for the AI reading
+    system_error: str | None = None  # why the system parser could not read the file
+    parser: ParserType = ParserType.SYSTEM  # whose rows are imported
+    unverified: list[int] = field(default_factory=list)  # AI rows whose amounts are not in the text
 
     async def stage(self, stage: ProcessingStage, work: Callable[[], Awaitable[Outcome]]) -> None:
         started = time.perf_counter()
@@ -95,7 +102,8 @@ class Run:
             session.add(
                 StatementProcessingLog(
                     uploaded_file_id=self.file_id, processing_stage=stage, status=outcome.status,
-                    parser_type=outcome.parser_type, details=outcome.details, execution_time_ms=elapsed,
+                    parser_type=outcome.parser_type, ai_provider=outcome.ai_provider, details=outcome.details,
+                    execution_time_ms=elapsed,
                 )
             )  # fmt: skip
         await self.tell({"stage": stage.value, "stage_status": outcome.status.value})
@@ -115,10 +123,12 @@ async def process(
     file_id: uuid.UUID,
     redis: Redis | None = None,
     password_token: str | None = None,
+    use_ai: bool = False,
 ) -> FileStatus:
     """Run the pipeline for one uploaded statement; returns its final status. `password_token` is a
-    password sent with the upload or unlock, Fernet-encrypted (so it is never stored in the clear)."""
-    run = Run(db, settings, file_id, redis, password_token=password_token)
+    password sent with the upload or unlock, Fernet-encrypted (so it is never stored in the clear);
+    `use_ai` asks for the AI reading even when the system parser's rows reconcile."""
+    run = Run(db, settings, file_id, redis, password_token=password_token, use_ai=use_ai)
     async with db.session() as session:
         file = await session.get(UploadedFile, file_id, with_for_update=True)
         if file is None:
@@ -137,7 +147,7 @@ async def process(
             await run.stage(ProcessingStage.PASSWORD_DECRYPT, _not_encrypted)
             await run.stage(ProcessingStage.TEXT_EXTRACTION, lambda: _extract(run))
         await run.stage(ProcessingStage.PARSE_ATTEMPT, lambda: _parse(run, file_format))
-        await run.stage(ProcessingStage.AI_PARSE, _no_ai_needed)
+        await run.stage(ProcessingStage.AI_PARSE, lambda: _ai_parse(run, file_format))
         await run.stage(ProcessingStage.VALIDATION, lambda: _validate(run))
         await run.stage(ProcessingStage.DEDUPLICATION, lambda: _deduplicate(run))
         await run.stage(ProcessingStage.TRANSACTION_CREATION, lambda: _create(run))
@@ -167,7 +177,10 @@ async def _finish(run: Run, status: FileStatus, message: str) -> None:
             file.status, file.error_message, file.processed_at = status, message, datetime.now(UTC)
             if status == FileStatus.NEEDS_REVIEW and run.parsed is not None and run.parsed.rows:
                 # The rows as read become drafts the user can correct and accept (POST .../accept).
-                file.parsed_json = {"rows": [row_json(r) for r in run.parsed.rows], "details": run.parsed.details,
+                rows = [row_json(r) for r in run.parsed.rows]
+                for index in run.unverified:  # the comparison view marks them for the user to check
+                    rows[index]["flags"] = ["amount_not_in_text"]
+                file.parsed_json = {"rows": rows, "details": {**run.parsed.details, "parser": run.parser.value},
                                     "drafts": True}  # fmt: skip
     await run.tell({"status": status.value, "error": message})
 
@@ -254,33 +267,43 @@ async def _extract(run: Run) -> Outcome:
     return Outcome(details={"encoding": encoding, "characters": len(run.text)})
 
 
+TEXT_FORMATS = (FileFormat.PDF, FileFormat.CSV)  # what the AI can read when the system parser cannot
+
+
 async def _parse(run: Run, file_format: FileFormat) -> Outcome:
     async with run.db.session() as session:
         account = await _account_of(session, run)
     last_four = account.last_four if account else None
-    if file_format == FileFormat.OFX:
-        run.parsed = parse_ofx(run.text, last_four)
-    elif file_format == FileFormat.CAMT053:
-        run.parsed = parse_camt(run.data)
-    elif file_format == FileFormat.CSV:
-        remembered = (account.import_settings if account else {}).get("csv", {})
-        run.parsed = parse_csv(run.data, day_first=remembered.get("day_first"))
-    elif file_format == FileFormat.PDF and run.pdf_text is not None:
-        run.parsed = parse_pdf_text(run.pdf_text)
-    else:
-        raise StageFailed(f"{file_format.value} statements cannot be read.")
-    if not run.parsed.rows:
-        raise StageFailed("The statement holds no transactions.")
-    if (
-        account is not None
-        and account.account_type == AccountType.CREDIT_CARD
-        and _charges_written_positive(run.parsed)
-    ):
-        for row in run.parsed.rows:
-            row.amount = -row.amount
-        run.parsed.details["signs_flipped"] = "card export writes charges as positive amounts"
+    try:
+        if file_format == FileFormat.OFX:
+            run.parsed = parse_ofx(run.text, last_four)
+        elif file_format == FileFormat.CAMT053:
+            run.parsed = parse_camt(run.data)
+        elif file_format == FileFormat.CSV:
+            remembered = (account.import_settings if account else {}).get("csv", {})
+            run.parsed = parse_csv(run.data, day_first=remembered.get("day_first"))
+        elif file_format == FileFormat.PDF and run.pdf_text is not None:
+            run.parsed = parse_pdf_text(run.pdf_text)
+        else:
+            raise StageFailed(f"{file_format.value} statements cannot be read.")
+        if not run.parsed.rows:
+            raise StatementError("The statement holds no transactions.")
+    except StatementError as error:
+        if file_format not in TEXT_FORMATS:
+            raise
+        # The AI may still read it; validation fails the file with this reason if nothing else does.
+        run.parsed, run.system_error = None, str(error)
+        return Outcome(StageStatus.FAILED, {"error": run.system_error}, ParserType.SYSTEM)
+    _fix_card_signs(run.parsed, account)
     details = {**run.parsed.details, "rows": len(run.parsed.rows), "warnings": run.parsed.warnings[:20]}
     return Outcome(details=details, parser_type=ParserType.SYSTEM)
+
+
+def _fix_card_signs(parsed: ParsedStatement, account: Account | None) -> None:
+    if account is not None and account.account_type == AccountType.CREDIT_CARD and _charges_written_positive(parsed):
+        for row in parsed.rows:
+            row.amount = -row.amount
+        parsed.details["signs_flipped"] = "card export writes charges as positive amounts"
 
 
 def _charges_written_positive(parsed: ParsedStatement) -> bool:
@@ -293,8 +316,42 @@ def _charges_written_positive(parsed: ParsedStatement) -> bool:
     return positive > len(parsed.rows) / 2
 
 
-async def _no_ai_needed() -> Outcome:
-    return Outcome(StageStatus.SKIPPED, {"reason": "a structured format: the system parser reads it exactly"})
+async def _ai_parse(run: Run, file_format: FileFormat) -> Outcome:
+    """The AI reads the statement when the system parser could not, or its rows do not add up to the
+    statement's balances, or the user asked. Its rows replace the system parser's only when they
+    reconcile (or there were none); a provider failure leaves the system parser's result as it was."""
+    if file_format not in TEXT_FORMATS:
+        return Outcome(StageStatus.SKIPPED, {"reason": "a structured format: the system parser reads it exactly"})
+    system = reconcile(run.parsed) if run.parsed is not None else None
+    if system is not None and system.state != BROKEN and not run.use_ai:
+        return Outcome(StageStatus.SKIPPED, {"reason": f"the system parser's rows are {system.state}"})
+    async with run.db.session() as session:
+        choice = await structured.choose_provider(session, run.settings, run.user_id)
+    if choice is None:
+        return Outcome(StageStatus.SKIPPED, {"reason": "no AI provider is set up (see /api/v1/ai-settings)"})
+    chunks = ai_reader.pdf_chunks(run.pdf_text) if run.pdf_text is not None else ai_reader.csv_chunks(run.text)
+    period = ""
+    if run.parsed is not None and run.parsed.period_start and run.parsed.period_end:
+        period = f"{run.parsed.period_start.isoformat()} to {run.parsed.period_end.isoformat()}"
+    try:
+        reading = await ai_reader.read(run.settings, choice, chunks, period, {"format": file_format.value})
+    except AIFailed as failure:
+        spent = failure.usage.as_metadata() if failure.usage else {}
+        details = {"error": f"the {choice.provider} reading failed: {failure.reason}", "usage": spent,
+                   "kept": "the system parser's result"}  # fmt: skip
+        return Outcome(StageStatus.FAILED, details, ParserType.AI, choice.provider)
+    _fix_card_signs(reading.statement, None)
+    ai = reconcile(reading.statement)
+    details: dict[str, Any] = {
+        "rows": len(reading.statement.rows), "ai_rows": ai.state, "system_rows": system.state if system else "none",
+        "amounts_not_in_text": len(reading.unverified), "model": choice.model, **reading.usage_details(),
+    }  # fmt: skip
+    take = not run.parsed or (ai.state == RECONCILED and not reading.unverified and
+                              (run.use_ai or system is None or system.state != RECONCILED))  # fmt: skip
+    if take:
+        run.parsed, run.parser, run.unverified = reading.statement, ParserType.AI, reading.unverified
+    details["used"] = "ai" if take else "system"
+    return Outcome(details=details, parser_type=ParserType.AI, ai_provider=choice.provider)
 
 
 def check_running_balance(parsed: ParsedStatement) -> tuple[bool, dict[str, Any]]:
@@ -316,44 +373,71 @@ def check_running_balance(parsed: ParsedStatement) -> tuple[bool, dict[str, Any]
                         "newest first" if newest_first else "oldest first", "broken_at_lines": lines}  # fmt: skip
 
 
+RECONCILED, UNVERIFIABLE, BROKEN = "reconciled", "unverifiable", "broken"
+
+
+@dataclass
+class Reconciliation:
+    state: str  # reconciled, unverifiable (no balances to check against) or broken
+    details: dict[str, Any]
+    problem: str | None = None  # why it is broken, for the user
+
+
+def reconcile(parsed: ParsedStatement) -> Reconciliation:
+    """Whether the rows add up: an unbroken running balance, or opening + rows = closing (or opening - rows
+    = closing: a card's balance is what is owed). Sets the opening and closing balance a running balance
+    implies."""
+    has_balances = any(row.balance is not None for row in parsed.rows)
+    chained, details = check_running_balance(parsed)
+    if has_balances:
+        if chained:
+            return Reconciliation(RECONCILED, details)
+        lines = ", ".join(str(line) for line in details.get("broken_at_lines", []))
+        return Reconciliation(BROKEN, details, f"The rows do not add up to the statement's running balance "
+                              f"(first breaks at lines {lines}); nothing was imported.")  # fmt: skip
+    if parsed.opening_balance is None or parsed.closing_balance is None:
+        return Reconciliation(UNVERIFIABLE, details)
+    total = sum((row.amount for row in parsed.rows), Decimal(0))
+    held = parsed.opening_balance + total == parsed.closing_balance
+    owed = parsed.opening_balance - total == parsed.closing_balance
+    details["balances"] = {
+        "opening": str(parsed.opening_balance), "rows": str(total), "closing": str(parsed.closing_balance),
+        "reconciled": held or owed, "balance_is": "owed" if owed and not held else "held",
+    }  # fmt: skip
+    if held or owed:
+        return Reconciliation(RECONCILED, details)
+    return Reconciliation(BROKEN, details, f"Opening balance {parsed.opening_balance} and the rows ({total}) do not "
+                          f"make the closing balance {parsed.closing_balance}; nothing was imported.")  # fmt: skip
+
+
 async def _validate(run: Run) -> Outcome:
     parsed = run.parsed
-    assert parsed is not None
-    details: dict[str, Any] = {}
-    has_balances = any(row.balance is not None for row in parsed.rows)
-    reconciled, balance_details = check_running_balance(parsed)
-    details.update(balance_details)
-    if not has_balances and parsed.opening_balance is not None and parsed.closing_balance is not None:
-        total = sum((row.amount for row in parsed.rows), Decimal(0))
-        # An asset account's balance grows with money in; a card's balance is what is owed, so it falls.
-        held = parsed.opening_balance + total == parsed.closing_balance
-        owed = parsed.opening_balance - total == parsed.closing_balance
-        reconciled = held or owed
-        details["balances"] = {
-            "opening": str(parsed.opening_balance), "rows": str(total), "closing": str(parsed.closing_balance),
-            "reconciled": reconciled, "balance_is": "owed" if owed and not held else "held",
-        }  # fmt: skip
-        if not reconciled:
-            raise StageFailed(
-                f"Opening balance {parsed.opening_balance} and the rows ({total}) do not make the closing balance "
-                f"{parsed.closing_balance}; nothing was imported.",
-                FileStatus.NEEDS_REVIEW,
-            )
-    if has_balances and not reconciled:
-        lines = ", ".join(str(line) for line in balance_details.get("broken_at_lines", []))
-        raise StageFailed(
-            f"The rows do not add up to the statement's running balance (first breaks at lines {lines}); "
-            "nothing was imported.",
-            FileStatus.NEEDS_REVIEW,
-        )
+    if parsed is None or not parsed.rows:
+        raise StageFailed(run.system_error or "The statement holds no transactions.")
+    check = reconcile(parsed)
+    details = dict(check.details)
+    if check.problem:
+        raise StageFailed(check.problem, FileStatus.NEEDS_REVIEW)
+    if run.unverified:
+        lines = ", ".join(f"page {parsed.rows[i].page}" for i in run.unverified[:5])
+        raise StageFailed(f"{len(run.unverified)} amount(s) the AI read are not printed in the statement ({lines}); "
+                          "check the rows and accept them.", FileStatus.NEEDS_REVIEW)  # fmt: skip
     if parsed.period_start and parsed.period_end:
         outside = [r.line for r in parsed.rows if not parsed.period_start <= r.booked_on <= parsed.period_end]
         details["rows_outside_period"] = outside[:10]
     with_ids = all(row.bank_id for row in parsed.rows)
-    run.confidence = Decimal(95) if reconciled or with_ids else Decimal(80)
+    reconciled = check.state == RECONCILED
+    if run.parser == ParserType.AI and not reconciled:
+        # Rows from a model that no balance confirms are never imported unseen.
+        raise StageFailed("The AI read the rows, but the statement prints no balances to check them against; "
+                          "check the rows and accept them.", FileStatus.NEEDS_REVIEW)  # fmt: skip
+    if run.parser == ParserType.AI:  # reconciled, and every amount was found in the text
+        run.confidence = Decimal(90)
+    else:
+        run.confidence = Decimal(95) if reconciled or with_ids else Decimal(80)
     details["confidence"] = str(run.confidence)
     details["bank_ids"] = with_ids
-    return Outcome(details=details, parser_type=ParserType.SYSTEM)
+    return Outcome(details=details, parser_type=run.parser)
 
 
 async def _account_of(session: AsyncSession, run: Run) -> Account | None:
@@ -470,6 +554,6 @@ async def _complete(run: Run) -> Outcome:
                  "expense_id": str(ids[key]) if key in ids else None}
                 for r, key in zip(run.parsed.rows, keys, strict=True)
             ],
-            "details": run.parsed.details,
+            "details": {**run.parsed.details, "parser": run.parser.value},
         }  # fmt: skip
     return Outcome(details={"found": len(run.parsed.rows), "created": run.created})

@@ -64,3 +64,8 @@ class ReprocessRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account_id: uuid.UUID | None = Field(default=None, description="Put the statement in this account.")
+    use_ai: bool = Field(
+        default=False,
+        description="Read it with your AI provider even if the system parser's rows reconcile; the AI's rows are "
+        "used only when they reconcile too and every amount is printed in the statement.",
+    )

@@ -46,12 +46,15 @@ def statement_out(file: UploadedFile) -> StatementOut:
     )  # fmt: skip
 
 
-def queue(session: AsyncSession, file_id: uuid.UUID, password_token: str | None = None) -> None:
-    """`password_token`: a password for this run only, Fernet-encrypted (job arguments sit in Redis)."""
+def queue(
+    session: AsyncSession, file_id: uuid.UUID, password_token: str | None = None, *, use_ai: bool = False
+) -> None:
+    """`password_token`: a password for this run only, Fernet-encrypted (job arguments sit in Redis);
+    `use_ai`: read it with the user's AI provider even if the system parser's rows reconcile."""
     # A fresh job id each time (arq remembers finished ids for an hour and would drop a reprocess); two runs
     # of one file never overlap because reprocessing is refused while one is queued or running.
     job_id = f"statement:{file_id}:{uuid.uuid4().hex[:8]}"
-    jobs.enqueue_after_commit(session, JOB, str(file_id), password_token=password_token, job_id=job_id)
+    jobs.enqueue_after_commit(session, JOB, str(file_id), password_token=password_token, use_ai=use_ai, job_id=job_id)
 
 
 async def upload(
@@ -132,7 +135,7 @@ async def logs(session: AsyncSession, user: User, file_id: uuid.UUID) -> list[St
 
 
 async def reprocess(
-    session: AsyncSession, user: User, file_id: uuid.UUID, account_id: uuid.UUID | None
+    session: AsyncSession, user: User, file_id: uuid.UUID, account_id: uuid.UUID | None, *, use_ai: bool = False
 ) -> UploadedFile:
     file = await owned(session, user, file_id, for_update=True)
     if file.status in (FileStatus.QUEUED, FileStatus.PROCESSING):
@@ -144,7 +147,7 @@ async def reprocess(
         file.account_id = account_id
     file.status, file.error_message = FileStatus.QUEUED, None
     await session.flush()
-    queue(session, file.id)
+    queue(session, file.id, use_ai=use_ai)
     return file
 
 
