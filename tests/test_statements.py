@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import and_, delete, func, select
 
 from app import jobs
@@ -366,6 +367,36 @@ async def test_an_account_remembers_how_its_csv_dates_are_written(world, setting
     async with database.session() as session:
         bread = await session.scalar(select(Expense).where(Expense.account_id == account_id, Expense.title == "Bread"))
     assert bread.expense_date == date(2026, 2, 3)
+
+
+async def test_an_account_remembers_its_csv_columns_and_the_user_can_correct_them(world, settings) -> None:
+    database, user = world
+    # Detection takes the first date column (the value date), and knows no "Text" column; this user books by
+    # the transaction date and wants the text as the description.
+    export = b"Value date,Transaction date,Text,Amount\n2026-01-05,2026-01-03,Tea,-3.00\n"
+    queued, account_id = await upload(database, settings, user, export, "jan.csv")
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        account, _ = await accounts.owned(session, user, account_id)
+        learnt = accounts.account_out(account, "USD").csv_columns
+        assert (learnt.date, learnt.description, learnt.amount) == ("Value date", [], "Amount")
+        with pytest.raises(ValidationError, match="amount column"):
+            accounts.AccountPatch.model_validate({"csv_columns": {"date": "Transaction date"}})
+        fix = accounts.AccountPatch.model_validate(
+            {"csv_columns": {"date": "Transaction date", "description": ["Text"], "amount": "Amount"}}
+        )
+        assert (await accounts.update(session, user, account_id, fix)).csv_columns.date == "Transaction date"
+    export = b"Value date,Transaction date,Text,Amount\n2026-02-09,2026-02-07,Bread,-2.50\n"
+    queued, _ = await upload(database, settings, user, export, "feb.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
+    async with database.session() as session:
+        bread = await session.scalar(select(Expense).where(Expense.account_id == account_id, Expense.title == "Bread"))
+        file = await session.get(UploadedFile, queued.id)
+    assert bread.expense_date == date(2026, 2, 7) and file.parsed_json["details"]["columns_from"] == "account"
+    # An export whose header lacks a remembered column is read by detection again.
+    other = b"Date,Description,Amount\n2026-03-02,Milk,-1.20\n"
+    queued, _ = await upload(database, settings, user, other, "mar.csv", account_id=account_id)
+    assert await process(database, settings, queued.id) == FileStatus.COMPLETED
 
 
 async def test_a_likely_duplicate_from_another_format_is_suggested_not_dropped(world, settings) -> None:

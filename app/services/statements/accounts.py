@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,45 @@ class AccountCreate(BaseModel):
     opening_balance: Decimal = Field(default=Decimal(0), max_digits=15, decimal_places=4)
 
 
+ColumnName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class CsvColumns(BaseModel):
+    """Which columns of this account's CSV exports hold what, by their header names. Learnt from each
+    import; set it when the detection got a column wrong, then reprocess."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    date: ColumnName
+    description: list[ColumnName] = Field(default_factory=list, max_length=3)
+    amount: ColumnName | None = None
+    debit: ColumnName | None = None
+    credit: ColumnName | None = None
+    balance: ColumnName | None = None
+    currency: ColumnName | None = None
+    indicator: ColumnName | None = Field(default=None, description="A debit/credit mark column (D/C, DR/CR).")
+
+    @model_validator(mode="after")
+    def _has_money(self) -> CsvColumns:
+        if not (self.amount or self.debit or self.credit):
+            raise ValueError("Name the amount column, or the debit and/or credit columns.")
+        return self
+
+    def stored(self) -> dict[str, list[str]]:
+        return {role: value if isinstance(value, list) else [value]
+                for role, value in self.model_dump(exclude_none=True).items() if value}  # fmt: skip
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, list[str]] | None) -> CsvColumns | None:
+        if not stored or not stored.get("date"):
+            return None
+        single = {role: names[0] for role, names in stored.items() if names and role != "description"}
+        try:
+            return cls(**single, description=stored.get("description", []))
+        except ValueError:
+            return None
+
+
 class AccountPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -38,6 +77,7 @@ class AccountPatch(BaseModel):
     last_four: LastFour | None = None
     opening_balance: Decimal | None = Field(default=None, max_digits=15, decimal_places=4)
     is_active: bool | None = None
+    csv_columns: CsvColumns | None = Field(default=None, description="null: detect the columns again.")
 
 
 class AccountOut(BaseModel):
@@ -49,6 +89,7 @@ class AccountOut(BaseModel):
     last_four: str | None
     opening_balance: Money
     is_active: bool
+    csv_columns: CsvColumns | None = Field(description="How this account's CSV exports are read, once known.")
     created_at: datetime
 
 
@@ -64,6 +105,7 @@ def account_out(account: Account, code: str) -> AccountOut:
         id=account.id, name=account.name, account_type=account.account_type, currency=code,
         institution=account.institution, last_four=account.last_four, opening_balance=account.opening_balance,
         is_active=account.is_active, created_at=account.created_at,
+        csv_columns=CsvColumns.from_stored(account.import_settings.get("csv", {}).get("columns")),
     )  # fmt: skip
 
 
@@ -104,7 +146,14 @@ async def list_accounts(session: AsyncSession, user: User) -> list[AccountOut]:
 
 async def update(session: AsyncSession, user: User, account_id: uuid.UUID, patch: AccountPatch) -> AccountOut:
     account, code = await owned(session, user, account_id)
-    for name, value in patch.model_dump(exclude_unset=True).items():
+    changes = patch.model_dump(exclude_unset=True)
+    if "csv_columns" in changes:
+        changes.pop("csv_columns")
+        csv_settings = {k: v for k, v in account.import_settings.get("csv", {}).items() if k != "columns"}
+        if patch.csv_columns is not None:
+            csv_settings["columns"] = patch.csv_columns.stored()
+        account.import_settings = {**account.import_settings, "csv": csv_settings}
+    for name, value in changes.items():
         if value is None and name in ("name", "opening_balance", "is_active"):
             raise Unprocessable(f"{name} cannot be empty.", field=name)
         setattr(account, name, value)

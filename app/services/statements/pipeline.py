@@ -281,7 +281,7 @@ async def _parse(run: Run, file_format: FileFormat) -> Outcome:
             run.parsed = parse_camt(run.data)
         elif file_format == FileFormat.CSV:
             remembered = (account.import_settings if account else {}).get("csv", {})
-            run.parsed = parse_csv(run.data, day_first=remembered.get("day_first"))
+            run.parsed = parse_csv(run.data, day_first=remembered.get("day_first"), mapping=remembered.get("columns"))
         elif file_format == FileFormat.PDF and run.pdf_text is not None:
             run.parsed = parse_pdf_text(run.pdf_text)
         else:
@@ -512,6 +512,20 @@ async def _create(run: Run) -> Outcome:
     return Outcome(details=details)
 
 
+async def _remember_csv_layout(session: AsyncSession, account_id: uuid.UUID, details: dict[str, Any]) -> None:
+    """The account's next export is read with the same columns (by header name), and with the same day or
+    month order even when its dates alone cannot settle it (no day over 12)."""
+    account = await session.get(Account, account_id)
+    if account is None:
+        return
+    remembered = dict(account.import_settings.get("csv", {}))
+    remembered["columns"] = details["column_names"]
+    date_format = str(details["date_format"])
+    if details.get("date_order_settled_by_data") and "%d" in date_format and "%m" in date_format:
+        remembered["day_first"] = date_format.index("%d") < date_format.index("%m")
+    account.import_settings = {**account.import_settings, "csv": remembered}
+
+
 async def _complete(run: Run) -> Outcome:
     assert run.parsed is not None and run.plan is not None
     async with run.db.session() as session:
@@ -522,14 +536,8 @@ async def _complete(run: Run) -> Outcome:
         file.opening_balance, file.closing_balance = run.parsed.opening_balance, run.parsed.closing_balance
         file.transactions_found = len(run.parsed.rows)
         file.transactions_created = run.created
-        details = run.parsed.details
-        if details.get("format") == "csv" and details.get("date_order_settled_by_data"):
-            account = await session.get(Account, file.account_id)
-            date_format = str(details["date_format"])
-            if account is not None and "%d" in date_format and "%m" in date_format:
-                # The next export from this account may have only days up to 12: read it the same way.
-                day_first = date_format.index("%d") < date_format.index("%m")
-                account.import_settings = {**account.import_settings, "csv": {"day_first": day_first}}
+        if run.parsed.details.get("format") == "csv" and run.parser == ParserType.SYSTEM:
+            await _remember_csv_layout(session, file.account_id, run.parsed.details)
         file.confidence = run.confidence
         keys = importer.import_keys(run.parsed.rows)
         made_now = run.made_keys

@@ -100,6 +100,38 @@ def _find_header(rows: list[list[str]]) -> tuple[int, Columns] | None:
     return None
 
 
+MAPPABLE = ("date", "description", "amount", "debit", "credit", "balance", "currency", "indicator")
+
+
+def _mapped_header(rows: list[list[str]], mapping: dict[str, list[str]]) -> tuple[int, Columns] | None:
+    """The header row holding every column the mapping names (header names, compared folded)."""
+    if not mapping.get("date"):
+        return None
+    for index, row in enumerate(rows[:30]):
+        positions = {_fold(cell): position for position, cell in reversed(list(enumerate(row)))}
+        named = {role: [positions.get(_fold(name)) for name in names] for role, names in mapping.items() if names}
+        if any(position is None for found in named.values() for position in found):
+            continue
+        first = {role: found[0] for role, found in named.items()}
+        return index, Columns(
+            date=first["date"], description=[p for p in named.get("description", []) if p is not None][:3],
+            amount=first.get("amount"), debit=first.get("debit"), credit=first.get("credit"),
+            balance=first.get("balance"), currency=first.get("currency"), indicator=first.get("indicator"),
+        )  # fmt: skip
+    return None
+
+
+def column_names(header: list[str], columns: Columns) -> dict[str, list[str]]:
+    """The columns by their header names, as an account remembers them."""
+    names: dict[str, list[str]] = {}
+    for role in MAPPABLE:
+        value = getattr(columns, role)
+        positions = value if isinstance(value, list) else ([value] if value is not None else [])
+        if positions:
+            names[role] = [header[p].strip() for p in positions if p < len(header)]
+    return names
+
+
 def _dialect(text: str) -> csv.Dialect | type[csv.Dialect]:
     sample = "\n".join(text.splitlines()[:20])
     try:
@@ -112,12 +144,18 @@ def _cell(row: list[str], position: int | None) -> str:
     return row[position].strip() if position is not None and position < len(row) else ""
 
 
-def parse_csv(data: bytes, *, day_first: bool | None = None) -> ParsedStatement:
+def parse_csv(
+    data: bytes, *, day_first: bool | None = None, mapping: dict[str, list[str]] | None = None
+) -> ParsedStatement:
+    """`mapping` names the columns by header ({"date": ["Buchungstag"], "amount": ["Betrag"], ...}), as the
+    account remembers them; a file whose header lacks one of them is read by detection instead."""
     text, encoding = decode(data)
     dialect = _dialect(text)
     # Old Mac exports end lines with a bare CR, which the csv module refuses.
     rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), dialect))
-    found = _find_header(rows)
+    found = _mapped_header(rows, mapping) if mapping else None
+    mapped = found is not None
+    found = found or _find_header(rows)
     if found is None:
         raise StatementError(
             "No header row with a date and an amount (or debit/credit) column was found in this CSV file."
@@ -167,6 +205,8 @@ def parse_csv(data: bytes, *, day_first: bool | None = None) -> ParsedStatement:
             "format": "csv", "encoding": encoding, "delimiter": dialect.delimiter, "header_line": header_index + 1,
             "date_format": date_format, "decimal_mark": mark, "date_order_settled_by_data": settled,
             "columns": {k: v for k, v in columns.__dict__.items() if v is not None},
+            "column_names": column_names(rows[header_index], columns), "columns_from": "account" if mapped else
+            "detected",
         },
     )  # fmt: skip
 
