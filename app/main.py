@@ -21,12 +21,14 @@ from app.routers import (
     ai_settings,
     auth,
     balances,
+    budgets,
     chat,
     expenses,
     friends,
     groups,
     health,
     labels,
+    notifications,
     payments,
     recurring,
     reference,
@@ -143,6 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reference.router,
         labels.router,
         admin.router,
+        budgets.router,
+        notifications.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

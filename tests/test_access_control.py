@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from app.models import (
     Account,
+    Budget,
+    BudgetTemplate,
     Category,
     ChatMessage,
     ExpenseComment,
     GroupInvitation,
+    Notification,
     Payment,
     PaymentMethod,
     RecurringExpense,
@@ -119,7 +122,12 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
     session.add_all([statement, stored_password])
     await session.flush()
     merge = StatementMerge(primary_file_id=statement.id, merged_by_id=alice.id, similarity_score=90, details={})
-    session.add(merge)
+    budget = Budget(user_id=alice.id, name="Food", start_date=expense.expense_date, amount=Decimal(100),
+                    currency_id=expense.currency_id)  # fmt: skip
+    template = BudgetTemplate(name="Mine", created_by_id=alice.id, category_allocations={})
+    notification = Notification(user_id=alice.id, notification_type="budget_alert", title="t", message="m",
+                                delivery_channels=["in_app"])  # fmt: skip
+    session.add_all([merge, budget, template, notification])
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -144,6 +152,9 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "statement_id": str(statement.id),
         "password_id": str(stored_password.id),
         "merge_id": str(merge.id),
+        "budget_id": str(budget.id),
+        "template_id": str(template.id),
+        "notification_id": str(notification.id),
         "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

@@ -7,6 +7,7 @@ from typing import ClassVar
 from arq import cron
 
 from app.jobs import QUEUE_NAME
+from app.workers.budgets import check_budget_alerts
 from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
 from app.workers.notifications import deliver_email
@@ -21,12 +22,14 @@ class WorkerSettings:
         create_due_recurring_expenses,
         refresh_exchange_rates,
         process_statement,
+        check_budget_alerts,
     ]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),
         # Also at start-up: a worker that was down catches up at once, not at the next hour.
         cron(create_due_recurring_expenses, minute={5}, unique=True, run_at_startup=True),
         cron(refresh_exchange_rates, minute={35}, unique=True, run_at_startup=True),
+        cron(check_budget_alerts, minute=set(range(0, 60, 10)), unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Category, Country, Currency
+from app.services.budgets.templates import seed_system_templates
 from app.services.notifications.templates import seed_templates
 from app.services.reference.categories import DEFAULT_CATEGORIES
 
@@ -22,11 +23,12 @@ class SeedReport:
     countries: int
     categories: int
     templates: int = 0
+    budget_templates: int = 0
 
     def __str__(self) -> str:
         return (
             f"added {self.currencies} currencies, {self.countries} countries, {self.categories} categories, "
-            f"{self.templates} message templates"
+            f"{self.templates} message templates, {self.budget_templates} budget templates"
         )
 
 
@@ -71,7 +73,8 @@ async def seed_reference_data(session: AsyncSession) -> SeedReport:
 
     added_categories = await _seed_categories(session)
     added_templates = await seed_templates(session)
-    return SeedReport(added_currencies, added_countries, added_categories, added_templates)
+    added_budget_templates = await seed_system_templates(session)
+    return SeedReport(added_currencies, added_countries, added_categories, added_templates, added_budget_templates)
 
 
 async def _seed_categories(session: AsyncSession) -> int:

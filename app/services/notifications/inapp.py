@@ -1,0 +1,123 @@
+"""In-app notifications: a `notifications` row the user lists and marks read, delivered live to every
+socket of theirs (through `realtime.events`) once the transaction that made it commits.
+
+`key` makes a notification once-only (a budget alert per budget, category, threshold and period): a
+second call with the same key for the same user and type finds the first and adds nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.models import Notification
+from app.models.enums import DeliveryChannel, NotificationPriority
+from app.pagination import newest_first
+from app.services.realtime import events
+
+
+class NotificationOut(BaseModel):
+    id: uuid.UUID
+    notification_type: str
+    title: str
+    message: str
+    priority: NotificationPriority
+    is_read: bool
+    read_at: datetime | None
+    related_object_type: str | None
+    related_object_id: str | None
+    action_url: str | None
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+def notification_out(row: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=row.id, notification_type=row.notification_type, title=row.title, message=row.message,
+        priority=row.priority, is_read=row.is_read, read_at=row.read_at, related_object_type=row.related_object_type,
+        related_object_id=row.related_object_id, action_url=row.action_url, metadata=row.meta,
+        created_at=row.created_at,
+    )  # fmt: skip
+
+
+async def notify(
+    session: AsyncSession,
+    user_id: int,
+    notification_type: str,
+    title: str,
+    message: str,
+    *,
+    related: tuple[str, str] | None = None,
+    meta: dict[str, Any] | None = None,
+    key: str | None = None,
+    priority: NotificationPriority = NotificationPriority.NORMAL,
+) -> Notification | None:
+    """Record the notification and send it to the user's sockets after commit; None if `key` was used."""
+    meta = {**(meta or {}), **({"key": key} if key else {})}
+    if key is not None:
+        seen = await session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == user_id,
+                Notification.notification_type == notification_type,
+                Notification.meta.contains({"key": key}),
+            )
+        )
+        if seen is not None:
+            return None
+    now = datetime.now(UTC)
+    row = Notification(
+        id=uuid.uuid4(), user_id=user_id, notification_type=notification_type, title=title[:200], message=message,
+        priority=priority, related_object_type=related[0] if related else None,
+        related_object_id=related[1] if related else None, meta=meta, delivery_channels=[DeliveryChannel.IN_APP.value],
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(row)
+    await session.flush()
+    events.publish_after_commit(
+        session, user_id, {"type": "notification", "notification": notification_out(row).model_dump(mode="json")}
+    )
+    return row
+
+
+def _in_app(user_id: int) -> Any:
+    """The user's notifications meant for the app (e-mail-only records, like verification codes, are not)."""
+    return (Notification.user_id == user_id) & Notification.delivery_channels.contains([DeliveryChannel.IN_APP.value])
+
+
+async def page(
+    session: AsyncSession, user_id: int, *, unread: bool, cursor: str | None, limit: int
+) -> tuple[list[Notification], str | None]:
+    query = select(Notification).where(_in_app(user_id))
+    if unread:
+        query = query.where(Notification.is_read.is_(False))
+    return await newest_first(session, query, Notification, cursor=cursor, limit=limit)
+
+
+async def unread_count(session: AsyncSession, user_id: int) -> int:
+    query = select(func.count()).where(_in_app(user_id), Notification.is_read.is_(False))
+    return int(await session.scalar(query) or 0)
+
+
+async def mark_read(session: AsyncSession, user_id: int, notification_id: uuid.UUID) -> Notification:
+    row = await session.scalar(select(Notification).where(Notification.id == notification_id, _in_app(user_id)))
+    if row is None:
+        raise NotFound("No such notification.")
+    if not row.is_read:
+        row.is_read, row.read_at = True, datetime.now(UTC)
+        await session.flush()
+    return row
+
+
+async def mark_all_read(session: AsyncSession, user_id: int) -> int:
+    result = await session.execute(
+        update(Notification)
+        .where(_in_app(user_id), Notification.is_read.is_(False))
+        .values(is_read=True, read_at=datetime.now(UTC))
+    )
+    return result.rowcount or 0
