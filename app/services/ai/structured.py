@@ -1,6 +1,9 @@
 """One structured answer from an AI provider, through its official SDK: OpenAI's JSON schema response
 format (also for OpenAI-compatible servers via base_url), Anthropic's forced tool use, Gemini's response
-JSON schema. Chat parsing and statement reading both ask through here.
+JSON schema. Chat parsing, statement reading and budget suggestions all ask through here.
+
+The SDKs are imported when first asked (they take seconds to load; a worker that never calls a provider
+should not pay for them).
 
 Rate limits, timeouts and server errors are retried with backoff inside one time budget. Any failure
 (after the retries, an error status, a refusal, a malformed or truncated answer) raises AIFailed with a
@@ -16,10 +19,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import anthropic
-import openai
-from google.genai import errors as genai_errors
-from google.genai import types as genai_types
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +26,6 @@ from app.config import Settings
 from app.logging import get_logger
 from app.models import AISettings
 from app.services.ai import keys
-from app.services.ai.clients import anthropic_client, gemini_client, openai_client
 
 log = get_logger(__name__)
 
@@ -120,6 +118,8 @@ def _loads(raw: str | None) -> dict[str, Any]:
 
 
 async def _ask_openai(settings: Settings, choice: ProviderChoice, question: Question, seconds: float) -> Answer:
+    from app.services.ai.clients import openai_client
+
     client = openai_client(settings, choice.api_key, base_url=choice.base_url, timeout=seconds)
     response = await client.chat.completions.create(
         model=choice.model,
@@ -144,6 +144,8 @@ async def _ask_openai(settings: Settings, choice: ProviderChoice, question: Ques
 
 
 async def _ask_anthropic(settings: Settings, choice: ProviderChoice, question: Question, seconds: float) -> Answer:
+    from app.services.ai.clients import anthropic_client
+
     client = anthropic_client(settings, choice.api_key or "", timeout=seconds)
     response = await client.messages.create(
         model=choice.model,
@@ -165,6 +167,10 @@ async def _ask_anthropic(settings: Settings, choice: ProviderChoice, question: Q
 
 
 async def _ask_gemini(settings: Settings, choice: ProviderChoice, question: Question, seconds: float) -> Answer:
+    from google.genai import types as genai_types
+
+    from app.services.ai.clients import gemini_client
+
     client = gemini_client(settings, choice.api_key or "", timeout=seconds)
     response = await client.aio.models.generate_content(
         model=choice.model,
@@ -206,6 +212,10 @@ def _retry_after(error: Exception) -> float | None:
 
 def _classify(error: Exception) -> tuple[str, bool]:
     """A short reason, and whether trying again may help."""
+    import anthropic
+    import openai
+    from google.genai import errors as genai_errors
+
     if isinstance(error, openai.RateLimitError | anthropic.RateLimitError) or (
         isinstance(error, genai_errors.APIError) and error.code == 429
     ):

@@ -37,6 +37,7 @@ class ParsedStatement:
     details: dict[str, object] = field(default_factory=dict)  # how it was read (columns, date format...)
 
 
+_DIGITS_AND_MARKS = re.compile(r"[\d.,]+")
 _MONEY_NOISE = re.compile(r"[\s$€£¥₹'\u00a0\u202f]|[A-Z]{3}")
 
 
@@ -65,7 +66,7 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
     value = _MONEY_NOISE.sub("", value)
     if value.startswith("-"):  # "$-12.00"
         sign, value = -sign, value[1:]
-    if not value or not re.fullmatch(r"[\d.,]+", value):
+    if not value or not _DIGITS_AND_MARKS.fullmatch(value):
         return None
     mark = decimal_mark or _decimal_mark(value)
     grouping = "." if mark == "," else ","
@@ -85,10 +86,14 @@ def _decimal_mark(value: str) -> str:
     return "."
 
 
+_COMMA_DECIMALS = re.compile(r",\d{1,2}\s*(?:-|CR|DR)?\)?\s*$", re.IGNORECASE)
+_DOT_DECIMALS = re.compile(r"\.\d{1,2}\s*(?:-|CR|DR)?\)?\s*$", re.IGNORECASE)
+
+
 def guess_decimal_mark(values: list[str]) -> str:
     """',' when the column writes decimals with a comma ('-98,76', '1.234,56'), else '.'."""
-    comma = sum(1 for v in values if re.search(r",\d{1,2}\s*(?:-|CR|DR)?\)?\s*$", v.strip(), re.IGNORECASE))
-    dot = sum(1 for v in values if re.search(r"\.\d{1,2}\s*(?:-|CR|DR)?\)?\s*$", v.strip(), re.IGNORECASE))
+    comma = sum(1 for v in values if _COMMA_DECIMALS.search(v.strip()))
+    dot = sum(1 for v in values if _DOT_DECIMALS.search(v.strip()))
     return "," if comma > dot else "."
 
 

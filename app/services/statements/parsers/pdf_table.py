@@ -208,8 +208,15 @@ MONTH_NUMBERS = {
 } | {"sept": 9}
 
 
+_NUMERIC_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}")
+_DATE_SEPARATOR = re.compile(r"[/.-]")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE_PARTS = re.compile(r"[/\- ]+")
+_MINUS = re.compile(r"^-|.*\d-$")
+
+
 def _day_first(dates: list[str]) -> bool:
-    numeric = [re.split(r"[/.-]", d) for d in dates if re.match(r"^\d{1,2}[/.-]\d{1,2}", d)]
+    numeric = [_DATE_SEPARATOR.split(d) for d in dates if _NUMERIC_DATE.match(d)]
     if any(int(parts[0]) > 12 for parts in numeric):
         return True
     # Day first unless a month-first reading is forced: most of the world writes dates that way.
@@ -218,10 +225,10 @@ def _day_first(dates: list[str]) -> bool:
 
 def _to_date(text: str, day_first: bool, anchor: date | None) -> date | None:
     text = text.strip().rstrip(",").replace(".", " ").replace(",", "")
-    iso = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text)
+    iso = _ISO_DATE.match(text)
     if iso:
         return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    parts = re.split(r"[/\- ]+", text)
+    parts = _DATE_PARTS.split(text)
     year = None
     if len(parts) == 3:
         year = int(parts[2]) + (2000 if len(parts[2]) == 2 else 0)
@@ -261,7 +268,7 @@ def parse_pdf_text(text: PdfText) -> ParsedStatement:
     all_money = [v for d in drafts for v in d.money.values()] + list(fields.values())
     mark = guess_decimal_mark(all_money)
     single = not any(r in {"debit", "credit"} for d in drafts for r in d.money)
-    signed = single and any(re.match(r"^-|.*\d-$", d.money.get("amount", "")) for d in drafts)
+    signed = single and any(_MINUS.match(d.money.get("amount", "")) for d in drafts)
     rows, warnings = [], []
     for draft in drafts:
         booked = _to_date(draft.date_text, day_first, anchor)

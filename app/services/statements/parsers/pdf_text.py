@@ -73,24 +73,25 @@ def open_pdf(data: bytes) -> pymupdf.Document:
     return document
 
 
-def _rotated_boxes(page: pymupdf.Page) -> list[pymupdf.Rect]:
+def _rotated_boxes(page: pymupdf.Page, textpage: pymupdf.TextPage) -> list[tuple[float, float, float, float]]:
     boxes = []
-    for block in page.get_text("dict").get("blocks", []):
+    for block in page.get_text("dict", textpage=textpage).get("blocks", []):
         for line in block.get("lines", []):
             dx, dy = line.get("dir", (1, 0))
             if abs(dy) > 0.1 or dx < 0:
-                boxes.append(pymupdf.Rect(line["bbox"]))
+                boxes.append(tuple(line["bbox"]))
     return boxes
 
 
 def _page_lines(page: pymupdf.Page, number: int) -> list[Line]:
-    rotated = _rotated_boxes(page)
+    textpage = page.get_textpage()  # one text extraction serves both readings of the page
+    rotated = _rotated_boxes(page, textpage)
     words = []
-    for x0, y0, x1, y1, text, *_ in page.get_text("words"):
-        centre = pymupdf.Point((x0 + x1) / 2, (y0 + y1) / 2)
-        if any(centre in box for box in rotated):
+    for x0, y0, x1, y1, text, *_ in page.get_text("words", textpage=textpage):
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        if rotated and any(left <= x < right and top <= y < bottom for left, top, right, bottom in rotated):
             continue
-        words.append((((y0 + y1) / 2), Word(x0, x1, text)))
+        words.append((y, Word(x0, x1, text)))
     words.sort(key=lambda item: item[0])
     lines: list[Line] = []
     for y, word in words:
