@@ -254,3 +254,33 @@ async def test_alerts_once_per_threshold_and_period_as_notifications(client, ses
     assert (await client.get(f"{API}/notifications/unread-count", headers=headers)).json() == {"unread": 1}
     await client.post(f"{API}/notifications/read-all", headers=headers)
     assert (await client.get(f"{API}/notifications?unread=true", headers=headers)).json()["items"] == []
+
+
+async def test_classifying_in_bulk_moves_expenses_out_of_totals_and_is_all_or_nothing(client, session, settings):
+    user, other = await make_account(session), await make_account(session)
+    headers = await auth_headers(session, settings, user)
+    groceries = await slug(session, "groceries")
+    today = date.today()
+    made = []
+    for amount in ("10.00", "20.00", "30.00"):
+        reply = await client.post(f"{API}/expenses", json={"title": "x", "amount": amount, "category_id": groceries},
+                                  headers=headers)  # fmt: skip
+        made.append(reply.json()["id"])
+    body = {"name": "B", "start_date": str(today.replace(day=1)), "amount": "100", "currency": "USD"}
+    budget = (await client.post(f"{API}/budgets", json=body, headers=headers)).json()
+    status = f"{API}/budgets/{budget['id']}/status"
+    assert (await client.get(status, headers=headers)).json()["spent"] == "60.00"
+    bulk = {"expense_ids": made[:2], "expense_classification": "reimbursable"}
+    assert (await client.post(f"{API}/expenses/classification", json=bulk, headers=headers)).json() == {"updated": 2}
+    assert (await client.get(status, headers=headers)).json()["spent"] == "30.00"  # reimbursable is excluded
+    # Counted again by hand, though still reimbursable.
+    override = {**bulk, "expense_ids": made[:1], "exclude_from_totals_override": False}
+    await client.post(f"{API}/expenses/classification", json=override, headers=headers)
+    assert (await client.get(status, headers=headers)).json()["spent"] == "40.00"
+    # Someone else's expense in the list: nothing changes.
+    theirs = (await client.post(f"{API}/expenses", json={"title": "y", "amount": "5"},
+                                headers=await auth_headers(session, settings, other))).json()["id"]  # fmt: skip
+    refused = {"expense_ids": [made[2], theirs], "expense_classification": "charity"}
+    reply = await client.post(f"{API}/expenses/classification", json=refused, headers=headers)
+    assert reply.status_code == 404 and "nothing changed" in reply.json()["detail"]
+    assert (await client.get(status, headers=headers)).json()["spent"] == "40.00"

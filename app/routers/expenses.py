@@ -16,8 +16,9 @@ from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
 from app.models.enums import ExpenseClassification, TransactionType
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.expenses import attachments, comments, csv_io, service
+from app.services.expenses import attachments, classification, comments, csv_io, service
 from app.services.expenses.attachments import AttachmentOut, Kind
+from app.services.expenses.classification import ClassifyRequest, ClassifyResult
 from app.services.expenses.comments import CommentEdit, CommentIn, CommentOut
 from app.services.expenses.csv_schemas import csv_response
 from app.services.expenses.schemas import ExpenseCreate, ExpenseOut, ExpensePatch
@@ -29,6 +30,12 @@ router = APIRouter(prefix="/expenses", tags=["expenses"])
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record an expense and how it is split")
 async def create_expense(data: ExpenseCreate, user: CurrentUser, session: SessionDep) -> ExpenseOut:
     return await service.create_expense(session, user, data)
+
+
+@router.post("/classification", summary="Classify many expenses at once (charity, reimbursable, ...)")
+async def classify_expenses(body: ClassifyRequest, user: CurrentUser, session: SessionDep) -> ClassifyResult:
+    """All or nothing: an id you cannot change leaves every expense as it was."""
+    return await classification.classify(session, user, body)
 
 
 @router.get("", summary="Expenses you can see, newest first, with filters and full-text search")
