@@ -282,5 +282,5 @@ async def test_classifying_in_bulk_moves_expenses_out_of_totals_and_is_all_or_no
                                 headers=await auth_headers(session, settings, other))).json()["id"]  # fmt: skip
     refused = {"expense_ids": [made[2], theirs], "expense_classification": "charity"}
     reply = await client.post(f"{API}/expenses/classification", json=refused, headers=headers)
-    assert reply.status_code == 404 and "nothing changed" in reply.json()["detail"]
+    assert reply.status_code == 404 and "nothing was changed" in reply.json()["detail"]
     assert (await client.get(status, headers=headers)).json()["spent"] == "40.00"
