@@ -19,6 +19,7 @@ from app.migrations import head_revision
 from app.routers import (
     admin,
     ai_settings,
+    analytics,
     auth,
     balances,
     budgets,
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admin.router,
         budgets.router,
         notifications.router,
+        analytics.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

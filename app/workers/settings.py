@@ -7,6 +7,7 @@ from typing import ClassVar
 from arq import cron
 
 from app.jobs import QUEUE_NAME
+from app.workers.analytics import analytics_changes, analytics_nightly
 from app.workers.budgets import check_budget_alerts
 from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
@@ -23,6 +24,8 @@ class WorkerSettings:
         refresh_exchange_rates,
         process_statement,
         check_budget_alerts,
+        analytics_changes,
+        analytics_nightly,
     ]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),
@@ -30,6 +33,8 @@ class WorkerSettings:
         cron(create_due_recurring_expenses, minute={5}, unique=True, run_at_startup=True),
         cron(refresh_exchange_rates, minute={35}, unique=True, run_at_startup=True),
         cron(check_budget_alerts, minute=set(range(0, 60, 10)), unique=True),
+        cron(analytics_changes, minute=set(range(0, 60, 5)), unique=True),
+        cron(analytics_nightly, hour={0}, minute={25}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
