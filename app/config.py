@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     avatar_max_mb: int = Field(default=5, ge=1, le=50)
     attachment_max_mb: int = Field(default=10, ge=1, le=200, description="Receipts and attachments on expenses.")
     statement_max_mb: int = Field(default=20, ge=1, le=500, description="Uploaded bank statements.")
+    report_retention_days: int = Field(default=7, ge=1, le=365, description="How long a generated report is kept.")
     attachments_per_expense: int = Field(default=20, ge=1, le=200)
     group_invitation_days: int = Field(default=7, ge=1, le=90, description="How long an e-mailed invitation works.")
 

@@ -33,6 +33,7 @@ from app.routers import (
     payments,
     recurring,
     reference,
+    reports,
     settlements,
     statements,
     users,
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budgets.router,
         notifications.router,
         analytics.router,
+        reports.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     return app

@@ -6,6 +6,8 @@ temporary DATA_DIR), driven over HTTP from this process.
     python -m bench chat-parser  the system chat parser's accuracy on the corpus and its time per message
     python -m bench chat-socket  many chat WebSockets on one serve process: message -> suggestion latency
     python -m bench statements  PDF statements: parser pages/s, end to end through the worker, and monopoly
+    python -m bench analytics  the nightly analytics job and the analytics endpoints on 1,000,000 expenses
+    python -m bench reports  a report of 100,000 expenses in CSV, XLSX and PDF, opened again
 
 Each prints one line per measurement: requests, throughput, p50/p95/p99/max latency and errors.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import auth, chat_parser, chat_socket, expenses, statements
+from bench import analytics, auth, chat_parser, chat_socket, expenses, reports, statements
 
 
 def main() -> None:
@@ -57,6 +59,16 @@ def main() -> None:
     statement_args.add_argument("--days", type=int, default=365, help="days in each statement (about 12 pages/year)")
     statement_args.add_argument("--monopoly-python", help="a Python with monopoly-core installed, to compare with")
 
+    analytics_args = sub.add_parser("analytics", help="the analytics jobs and endpoints on a large ledger")
+    analytics_args.add_argument("--group-expenses", type=int, default=100_000, help="expenses in the group")
+    analytics_args.add_argument("--total-expenses", type=int, default=1_000_000, help="expenses in the database")
+    analytics_args.add_argument("--backfill-days", type=int, default=400, help="days computed before measuring")
+    analytics_args.add_argument("--clients", type=int, default=4, help="concurrent clients per measurement")
+    analytics_args.add_argument("--seconds", type=float, default=10, help="length of each measurement")
+
+    report_args = sub.add_parser("reports", help="report generation in each format")
+    report_args.add_argument("--expenses", type=int, default=100_000, help="expenses in the report")
+
     args = parser.parse_args()
     module = {
         "auth": auth,
@@ -64,6 +76,8 @@ def main() -> None:
         "chat-parser": chat_parser,
         "chat-socket": chat_socket,
         "statements": statements,
+        "analytics": analytics,
+        "reports": reports,
     }[args.benchmark]
     asyncio.run(module.run(args))
 

@@ -104,33 +104,35 @@ async def report_settle_up_cost(port: int, group_id: str, headers: dict[str, str
         )
 
 
+async def make_ledger(port: int, scratch: Path, members: int, group_expenses: int, total_expenses: int):  # type: ignore[no-untyped-def]
+    """Users, one group of all of them, and the generated ledger; returns (users, group id)."""
+    users = await register_users(port, members)
+    owner = users[0]
+    setup = Connection("127.0.0.1", port)
+    group = (await setup.request("POST", "/api/v1/groups", body={"name": "Bench"}, headers=owner.headers)).json()
+    for member in users[1:]:
+        body = {"invite_code": group["invite_code"]}  # type: ignore[index]
+        assert (await setup.request("POST", "/api/v1/groups/join", body=body, headers=member.headers)).status == 200
+    await setup.close()
+    group_id = group["id"]  # type: ignore[index]
+    started = time.perf_counter()
+    other = max(0, total_expenses - group_expenses)
+    await load(database_url(scratch), group_id, [u.id for u in users], group_expenses, other)
+    print(f"loaded {group_expenses:,} group expenses ({members} members, 5-way splits) and {other:,} others "
+          f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+    return users, group_id
+
+
 async def run(args: argparse.Namespace) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         process = start_server(port, Path(scratch), args.workers)
         try:
             await wait_ready(port, process)
-            users = await register_users(port, args.members)
+            users, group_id = await make_ledger(port, Path(scratch), args.members, args.group_expenses,
+                                                args.total_expenses)  # fmt: skip
             owner = users[0]
-            setup = Connection("127.0.0.1", port)
-            group = (
-                await setup.request("POST", "/api/v1/groups", body={"name": "Bench"}, headers=owner.headers)
-            ).json()
-            for member in users[1:]:
-                body = {"invite_code": group["invite_code"]}  # type: ignore[index]
-                assert (
-                    await setup.request("POST", "/api/v1/groups/join", body=body, headers=member.headers)
-                ).status == 200
-            await setup.close()
-            group_id = group["id"]  # type: ignore[index]
-
-            started = time.perf_counter()
-            other = max(0, args.total_expenses - args.group_expenses)
-            await load(database_url(Path(scratch)), group_id, [u.id for u in users], args.group_expenses, other)
-            print(
-                f"loaded {args.group_expenses:,} group expenses ({args.members} members, 5-way splits) and "
-                f"{other:,} others in {time.perf_counter() - started:.0f} s; serve with {args.workers} API process(es)"
-            )
+            print(f"serve with {args.workers} API process(es)")
 
             def get(path: str):  # type: ignore[no-untyped-def]
                 return lambda index: ("GET", path, None, users[index % len(users)].headers, 200)

@@ -45,7 +45,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(port: int, data_dir: Path, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, data_dir: Path, workers: int, *, worker: bool = True) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
@@ -55,6 +55,7 @@ def start_server(port: int, data_dir: Path, workers: int) -> subprocess.Popen[by
         "LOG_FORMAT": "json",
     }
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    command += [] if worker else ["--no-worker"]
     log = open(data_dir / "serve.log", "wb")  # noqa: SIM115 - the child keeps writing to it
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
 
@@ -164,3 +165,8 @@ async def register_users(port: int, count: int) -> list[BenchUser]:
 def database_url(data_dir: Path) -> str:
     """The embedded PostgreSQL that `serve` started under `data_dir`."""
     return json.loads((data_dir / "run" / "services.json").read_text())["database_url"]
+
+
+def redis_url(data_dir: Path) -> str:
+    """The embedded Valkey that `serve` started under `data_dir`."""
+    return json.loads((data_dir / "run" / "services.json").read_text())["redis_url"]

@@ -17,11 +17,13 @@ from app.models import (
     Category,
     ChatMessage,
     ExpenseComment,
+    GeneratedReport,
     GroupInvitation,
     Notification,
     Payment,
     PaymentMethod,
     RecurringExpense,
+    ReportTemplate,
     Settlement,
     StatementMerge,
     StatementPassword,
@@ -127,7 +129,11 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
     template = BudgetTemplate(name="Mine", created_by_id=alice.id, category_allocations={})
     notification = Notification(user_id=alice.id, notification_type="budget_alert", title="t", message="m",
                                 delivery_channels=["in_app"])  # fmt: skip
-    session.add_all([merge, budget, template, notification])
+    report_template = ReportTemplate(name="Mine", report_type="expenses", created_by_id=alice.id)
+    session.add_all([merge, budget, template, notification, report_template])
+    await session.flush()
+    report = GeneratedReport(template_id=report_template.id, generated_by_id=alice.id)
+    session.add(report)
     await session.flush()
     owned_by_alice = {
         "device_id": str(device.id),
@@ -155,6 +161,8 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "budget_id": str(budget.id),
         "template_id": str(template.id),
         "notification_id": str(notification.id),
+        "report_template_id": str(report_template.id),
+        "report_id": str(report.id),
         "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

@@ -13,6 +13,7 @@ from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
 from app.workers.notifications import deliver_email
 from app.workers.recurring import create_due_recurring_expenses
+from app.workers.reports import generate_report, remove_expired_reports
 from app.workers.statements import process_statement
 
 
@@ -26,6 +27,8 @@ class WorkerSettings:
         check_budget_alerts,
         analytics_changes,
         analytics_nightly,
+        generate_report,
+        remove_expired_reports,
     ]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),
@@ -35,6 +38,7 @@ class WorkerSettings:
         cron(check_budget_alerts, minute=set(range(0, 60, 10)), unique=True),
         cron(analytics_changes, minute=set(range(0, 60, 5)), unique=True),
         cron(analytics_nightly, hour={0}, minute={25}, unique=True),
+        cron(remove_expired_reports, minute={45}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

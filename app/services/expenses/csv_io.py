@@ -40,13 +40,13 @@ PAYMENT = "Payment"
 MAX_ROWS = 20_000
 
 
-def _csv_line(values: list[object]) -> str:
+def csv_line(values: list[object]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(values)
     return out.getvalue()
 
 
-def _neutralise(value: str) -> str:
+def neutralise(value: str) -> str:
     """Keep spreadsheets from running a cell as a formula (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -97,7 +97,7 @@ _GROUP_LEDGER = text(
 async def group_csv(session: AsyncSession, group_id: uuid.UUID) -> AsyncIterator[str]:
     names = await _member_names(session, group_id)
     people = list(names)
-    yield _csv_line(FIXED_COLUMNS + [names[p] for p in people])
+    yield csv_line(FIXED_COLUMNS + [names[p] for p in people])
     totals: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     current: tuple[object, ...] | None = None
     deltas: dict[int, Decimal] = {}
@@ -108,11 +108,11 @@ async def group_csv(session: AsyncSession, group_id: uuid.UUID) -> AsyncIterator
         for person, delta in moves.items():
             totals[(str(code), int(places))][person] += to_units(delta, int(places))  # type: ignore[arg-type]
         cells = [moves.get(p, Decimal(0)).quantize(unit) for p in people]
-        return _csv_line(
+        return csv_line(
             [
                 day,
-                _neutralise(str(title)),
-                _neutralise(str(category or "")),
+                neutralise(str(title)),
+                neutralise(str(category or "")),
                 Decimal(amount).quantize(unit),
                 code,
                 *cells,
@@ -129,10 +129,10 @@ async def group_csv(session: AsyncSession, group_id: uuid.UUID) -> AsyncIterator
         deltas[row.user_id] = deltas.get(row.user_id, Decimal(0)) + Decimal(row.delta)
     if current is not None:
         yield line(current, deltas)
-    yield _csv_line([])
+    yield csv_line([])
     for (code, places), balance in sorted(totals.items()):
         cells = [from_units(balance.get(p, 0), places) for p in people]
-        yield _csv_line([date.today().isoformat(), "Total balance", "", "", code, *cells])
+        yield csv_line([date.today().isoformat(), "Total balance", "", "", code, *cells])
 
 
 _MY_EXPENSES = text(
@@ -163,25 +163,25 @@ MY_COLUMNS = ["Date", "Title", "Category", "Amount", "Currency", "Group", "You p
 
 
 async def my_csv(session: AsyncSession, user: User, date_from: date | None, date_to: date | None) -> AsyncIterator[str]:
-    yield _csv_line(MY_COLUMNS)
+    yield csv_line(MY_COLUMNS)
     result = await session.stream(_MY_EXPENSES, {"user_id": user.id, "date_from": date_from, "date_to": date_to})
     async for row in result:
         unit = Decimal(1).scaleb(-row.decimal_places)
         paid, share = Decimal(row.paid).quantize(unit), Decimal(row.share).quantize(unit)
         amount = Decimal(row.amount).quantize(unit)
-        yield _csv_line(
+        yield csv_line(
             [
                 row.expense_date,
-                _neutralise(row.title),
-                _neutralise(row.category or ""),
+                neutralise(row.title),
+                neutralise(row.category or ""),
                 amount,
                 row.code,
-                _neutralise(row.group_name or ""),
+                neutralise(row.group_name or ""),
                 paid,
                 share,
                 paid - share,
                 row.expense_classification,
-                _neutralise(row.description or ""),
+                neutralise(row.description or ""),
             ]
         )
 
