@@ -61,8 +61,9 @@ async def run(args: argparse.Namespace) -> None:
             ]
             for name, make in measurements:
                 await closed_loop(port, args.clients, 1, make)  # warm up
-                latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, make)
-                report(f"{name}, {args.clients} clients", latencies, elapsed, errors)
+                for clients in sorted({1, args.clients}):
+                    latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
+                    report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
         finally:
             process.terminate()
             process.wait(timeout=60)
