@@ -85,6 +85,18 @@ class Settings(BaseSettings):
     # AI reading of statements the system parser cannot reconcile: the time budget of each chunk of pages.
     ai_statement_timeout_seconds: float = Field(default=120.0, gt=0)
 
+    # Notifications beyond the app: push through Firebase Cloud Messaging's HTTP v1 API (a project and an
+    # OAuth access token for it), SMS through Twilio's Messages API; unset, those channels are skipped.
+    push_fcm_url: str = "https://fcm.googleapis.com"
+    push_fcm_project: str | None = None
+    push_fcm_token: SecretStr | None = None
+    sms_twilio_url: str = "https://api.twilio.com"
+    sms_twilio_sid: str | None = None
+    sms_twilio_token: SecretStr | None = None
+    sms_from: str | None = None
+    notification_timeout_seconds: float = Field(default=10.0, gt=0)
+    notification_max_tries: int = Field(default=5, ge=1, le=20)
+
     # Payment-provider webhooks: one signing secret per service ("stripe=whsec_...,paypal=..."); a service
     # without one answers 404. Signatures older than the tolerance are refused (replayed captures).
     payment_webhook_secrets: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict)

@@ -163,6 +163,8 @@ async def test_someone_elses_ids_are_not_found_or_forbidden(app, client, session
         "notification_id": str(notification.id),
         "report_template_id": str(report_template.id),
         "report_id": str(report.id),
+        # Preferences are always the caller's own (no one else's can be named); an unknown type is 404.
+        "notification_type": "not-a-type",
         "conversation_id": chat.conversation_id,  # no secret configured for it here: 404 like a stranger's id
     }
     headers = await auth_headers(session, settings, mallory)

@@ -80,14 +80,17 @@ async def test_purge_expired_tokens_removes_only_long_expired(database_url: str)
         await database.dispose()
 
 
-async def test_recurring_job_run_twice_makes_one_expense_per_occurrence(database_url: str, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_recurring_job_run_twice_makes_one_expense_per_occurrence(database_url: str, settings, servers) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import func
 
-    from app.models import Expense, RecurringExpense
+    from app import jobs
+    from app.models import Expense, Notification, RecurringExpense
     from app.workers.recurring import create_due_recurring_expenses
     from tests.factories import currency_id
 
     database = Database(database_url)
+    queue = await jobs.connect(servers.redis_url)  # as the worker's start-up sets it: notifications go out
+    jobs.set_queue(queue)
     ctx = {"db": database, "settings": settings, "job_id": "cron:recurring", "job_try": 1}
     try:
         async with database.session() as session:
@@ -103,8 +106,13 @@ async def test_recurring_job_run_twice_makes_one_expense_per_occurrence(database
         async with database.session() as session:
             made = await session.scalar(select(func.count()).where(Expense.recurring_expense_id == template.id))
             assert made == 3
+            told = (await session.scalars(select(Notification.title).where(Notification.user_id == user.id))).all()
+            assert told == ["Gym: 3 added"]  # one notification for the catch-up, none for the second run
+            await session.execute(Notification.__table__.delete().where(Notification.user_id == user.id))
             await session.execute(Expense.__table__.delete().where(Expense.recurring_expense_id == template.id))
             await session.delete(await session.get(RecurringExpense, template.id))
             await session.delete(await session.get(type(user), user.id))
     finally:
+        jobs.set_queue(None)
+        await queue.aclose()
         await database.dispose()

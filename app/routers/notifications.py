@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from app.db import SessionDep
 from app.deps import CurrentUser
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from app.services.notifications import inapp
+from app.services.notifications import inapp, preferences
 from app.services.notifications.inapp import NotificationOut
+from app.services.notifications.preferences import PreferenceIn, PreferenceOut
 
 router = APIRouter(tags=["notifications"])
 
@@ -47,3 +48,17 @@ async def mark_all_read(user: CurrentUser, session: SessionDep) -> UnreadCount:
     """Mark every notification read; answers how many are still unread (none)."""
     await inapp.mark_all_read(session, user.id)
     return UnreadCount(unread=0)
+
+
+@router.get("/notification-preferences", response_model=list[PreferenceOut])
+async def list_preferences(user: CurrentUser, session: SessionDep) -> list[PreferenceOut]:
+    """Every notification type with your choices (the defaults where you made none)."""
+    return await preferences.list_preferences(session, user.id)
+
+
+@router.put("/notification-preferences/{notification_type}", response_model=PreferenceOut)
+async def set_preference(
+    notification_type: str, body: PreferenceIn, user: CurrentUser, session: SessionDep
+) -> PreferenceOut:
+    """On or off, channels, quiet hours (your local time) and immediate or digest delivery for one type."""
+    return await preferences.set_preference(session, user.id, notification_type, body)

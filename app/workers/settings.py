@@ -11,7 +11,7 @@ from app.workers.analytics import analytics_changes, analytics_nightly
 from app.workers.budgets import check_budget_alerts
 from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
-from app.workers.notifications import deliver_email
+from app.workers.notifications import deliver_due_notifications, deliver_email
 from app.workers.recurring import create_due_recurring_expenses
 from app.workers.reports import generate_report, remove_expired_reports
 from app.workers.statements import process_statement
@@ -29,6 +29,7 @@ class WorkerSettings:
         analytics_nightly,
         generate_report,
         remove_expired_reports,
+        deliver_due_notifications,
     ]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),
@@ -39,6 +40,7 @@ class WorkerSettings:
         cron(analytics_changes, minute=set(range(0, 60, 5)), unique=True),
         cron(analytics_nightly, hour={0}, minute={25}, unique=True),
         cron(remove_expired_reports, minute={45}, unique=True),
+        cron(deliver_due_notifications, second={0}, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

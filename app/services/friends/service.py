@@ -13,6 +13,7 @@ from app.models import User, UserFriendship
 from app.models.enums import FriendshipStatus, ProfileVisibility
 from app.services.friends.relations import pair_row
 from app.services.friends.schemas import FriendOut, FriendRequestOut
+from app.services.notifications import inapp
 from app.services.users.cards import card
 
 
@@ -53,6 +54,10 @@ async def send_request(session: AsyncSession, me: User, user_id: int, message: s
     except IntegrityError:
         raise Conflict("A request between you two was just created; reload and try again.") from None
     await session.refresh(row)
+    if row.status == FriendshipStatus.PENDING:
+        await inapp.notify(session, target.id, "friend_request", f"{me.username} wants to be your friend",
+                           message or f"Accept {me.username}'s request to split expenses together.",
+                           related=("friend_request", str(row.id)))  # fmt: skip
     return FriendRequestOut.build(row, me.id, target)
 
 

@@ -8,18 +8,22 @@ second call with the same key for the same user and type finds the first and add
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import jobs
 from app.errors import NotFound
 from app.models import Notification
 from app.models.enums import DeliveryChannel, NotificationPriority
 from app.pagination import newest_first
+from app.services.notifications import preferences
 from app.services.realtime import events
+
+DELIVER_JOB = "deliver_due_notifications"
 
 
 class NotificationOut(BaseModel):
@@ -58,7 +62,12 @@ async def notify(
     key: str | None = None,
     priority: NotificationPriority = NotificationPriority.NORMAL,
 ) -> Notification | None:
-    """Record the notification and send it to the user's sockets after commit; None if `key` was used."""
+    """Record the notification as the user's preference for its type says: nothing when they turned it off;
+    the in-app copy at once (on their sockets after commit); the other channels by the worker, now or when
+    quiet hours end or the digest is due. None when off, or when `key` was used before."""
+    pref, timezone = await preferences.for_delivery(session, user_id, notification_type)
+    if not pref.is_enabled:
+        return None
     meta = {**(meta or {}), **({"key": key} if key else {})}
     if key is not None:
         seen = await session.scalar(
@@ -71,17 +80,24 @@ async def notify(
         if seen is not None:
             return None
     now = datetime.now(UTC)
+    channels = sorted({m.value for m in pref.delivery_methods})
+    others = [c for c in channels if c != DeliveryChannel.IN_APP.value]
+    due = preferences.schedule(pref, timezone, now) if others else None
     row = Notification(
         id=uuid.uuid4(), user_id=user_id, notification_type=notification_type, title=title[:200], message=message,
         priority=priority, related_object_type=related[0] if related else None,
-        related_object_id=related[1] if related else None, meta=meta, delivery_channels=[DeliveryChannel.IN_APP.value],
-        created_at=now, updated_at=now,
+        related_object_id=related[1] if related else None, meta=meta, delivery_channels=channels,
+        scheduled_for=due, is_sent=not others, sent_at=now if not others else None, created_at=now, updated_at=now,
     )  # fmt: skip
     session.add(row)
     await session.flush()
-    events.publish_after_commit(
-        session, user_id, {"type": "notification", "notification": notification_out(row).model_dump(mode="json")}
-    )
+    if DeliveryChannel.IN_APP.value in channels:
+        events.publish_after_commit(
+            session, user_id, {"type": "notification", "notification": notification_out(row).model_dump(mode="json")}
+        )
+    if due is not None and due <= now + timedelta(seconds=1):
+        # Now, not at the next minute's pass; the job id makes a burst of notifications one run.
+        jobs.enqueue_after_commit(session, DELIVER_JOB, job_id=f"notifications:{now:%Y%m%d%H%M%S}")
     return row
 
 

@@ -22,6 +22,7 @@ from app.models import Currency, Expense, Group, GroupMembership, RecurringExpen
 from app.models.enums import MemberRole
 from app.services.expenses.schemas import ExpenseCreate, PayerIn, SplitIn
 from app.services.expenses.service import create_expense
+from app.services.notifications import inapp
 from app.services.recurring.schedule import due_dates, next_after, occurrences
 from app.services.recurring.schemas import RecurringCreate, RecurringOut, RecurringPatch
 from app.services.reference.queries import active_currency
@@ -252,6 +253,11 @@ async def _run_template(session: AsyncSession, template: RecurringExpense, today
                 template.is_active = False
                 log.warning("recurring_expense_stopped", template_id=str(template.id), reason=error.detail)
                 return made
+    if made:
+        dates = ", ".join(day.isoformat() for day in days[-3:])
+        await inapp.notify(session, creator.id, "recurring_expense", f"{template.title}: {made} added",
+                           f"Recurring expense made for {dates}.",
+                           related=("recurring_expense", str(template.id)))  # fmt: skip
     last = days[-1] if days else template.next_due_date
     if days:
         template.next_due_date = next_after(template.start_date, template.frequency, template.interval, last)

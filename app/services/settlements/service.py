@@ -18,6 +18,7 @@ from app.models.enums import FriendshipStatus, PaymentStatus
 from app.pagination import newest_first
 from app.services.expenses.allocation import SplitError, to_units
 from app.services.groups.service import record_activity
+from app.services.notifications import inapp
 from app.services.reference.queries import active_currency
 from app.services.settlements.schemas import SettlementCreate, SettlementOut
 
@@ -113,6 +114,10 @@ async def record(session: AsyncSession, user: User, data: SettlementCreate) -> S
             session, group.id, user.id, "settlement_recorded",
             f"{user.username} recorded a payment of {data.amount} {currency.code}", {"settlement_id": str(row.id)},
         )  # fmt: skip
+    paid = "paid you" if user.id == data.payer_id else "says you paid them"
+    await inapp.notify(session, other, "settlement", f"{user.username} {paid} {data.amount} {currency.code}",
+                       "Confirm it to settle up, or cancel it if it is wrong.",
+                       related=("settlement", str(row.id)))  # fmt: skip
     await session.flush()
     await session.refresh(row)
     return await _out(session, row)
@@ -145,6 +150,9 @@ async def confirm(session: AsyncSession, user: User, settlement_id: uuid.UUID) -
         row.is_confirmed_by_payee = True
     if row.is_confirmed_by_payer and row.is_confirmed_by_payee:
         await complete(session, row, user.id, f"{user.username} confirmed a payment")
+        other = row.payee_id if user.id == row.payer_id else row.payer_id
+        await inapp.notify(session, other, "settlement", f"{user.username} confirmed the payment of {row.amount}",
+                           "Your balances have moved.", related=("settlement", str(row.id)))  # fmt: skip
     await session.flush()
     await session.refresh(row)
     return await _out(session, row)

@@ -32,6 +32,7 @@ from app.models import Account, Currency, Expense, StatementProcessingLog, Uploa
 from app.models.enums import AccountType, FileFormat, FileStatus, ParserType, ProcessingStage, StageStatus
 from app.services.ai import structured
 from app.services.ai.structured import AIFailed
+from app.services.notifications import inapp
 from app.services.realtime import events
 from app.services.statements import ai_reader, importer, merges, passwords
 from app.services.statements.parsers.camt import parse_camt
@@ -182,6 +183,10 @@ async def _finish(run: Run, status: FileStatus, message: str) -> None:
                     rows[index]["flags"] = ["amount_not_in_text"]
                 file.parsed_json = {"rows": rows, "details": {**run.parsed.details, "parser": run.parser.value},
                                     "drafts": True}  # fmt: skip
+            title = {FileStatus.NEEDS_PASSWORD: "needs its password", FileStatus.NEEDS_REVIEW: "needs your review"}
+            await inapp.notify(session, run.user_id, "statement", f"{file.original_filename} "
+                               f"{title.get(status, 'could not be imported')}", message,
+                               related=("statement", str(run.file_id)))  # fmt: skip
     await run.tell({"status": status.value, "error": message})
 
 
@@ -564,4 +569,7 @@ async def _complete(run: Run) -> Outcome:
             ],
             "details": {**run.parsed.details, "parser": run.parser.value},
         }  # fmt: skip
+        await inapp.notify(session, run.user_id, "statement", f"{file.original_filename} was imported",
+                           f"{run.created} new transactions of {len(run.parsed.rows)} on the statement.",
+                           related=("statement", str(run.file_id)))  # fmt: skip
     return Outcome(details={"found": len(run.parsed.rows), "created": run.created})
