@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.models import Notification, NotificationLog, UserDevice
 from app.models.enums import DeliveryStatus, DeviceType
-from app.services.notifications import delivery, inapp, preferences
+from app.services.notifications import delivery, expense_events, inapp, preferences
 from app.services.notifications.preferences import PreferenceIn
 from tests.factories import auth_headers, make_account
 from tests.fakes.push_sms import FCM_TOKEN, TWILIO_SID, TWILIO_TOKEN, FakePushSms
@@ -147,3 +147,25 @@ async def test_a_digest_is_one_message(session, channels) -> None:
     assert report.sent == 3 and len(fake.pushes) == 1
     assert fake.pushes[0]["notification"]["title"] == "3 updates from Expense Tracker"
     assert all(n.is_sent for n in notes)
+
+
+async def test_the_people_in_an_expense_hear_of_it_once(app, client, session, settings) -> None:
+    from tests.conftest import queued_jobs
+    from tests.test_budgets import foursome
+
+    users, headers, group = await foursome(client, session, settings)
+    created = await client.post(f"{API}/expenses", json={"title": "Pizza", "amount": "40.00", "group_id": group["id"]},
+                                headers=headers[0])  # fmt: skip
+    expense_id = created.json()["id"]
+    await client.post(f"{API}/expenses/{expense_id}/comments", json={"comment": "Thanks!"}, headers=headers[2])
+    queued = [job for job in await queued_jobs(app) if job.function == "notify_expense_people"]
+    assert {job.args[2] for job in queued if job.args[0] == expense_id} == {"added", "comment"}
+    for job in (j for j in queued if j.args[0] == expense_id):
+        assert await expense_events.notify_people(session, *job.args[:2], *job.args[2:]) == 3
+        assert await expense_events.notify_people(session, *job.args[:2], *job.args[2:]) == 0  # a rerun: nothing new
+    told = (await client.get(f"{API}/notifications", headers=headers[1])).json()["items"]
+    assert [n["title"] for n in told] == [f"{users[2].username} commented on Pizza",
+                                          f"{users[0].username} added you to Pizza"]  # fmt: skip
+    assert told[1]["message"] == "Your share is 10.00 USD of 40.00 USD."
+    assert (await client.get(f"{API}/notifications", headers=headers[0])).json()["items"][0]["notification_type"] \
+        == "comment"  # fmt: skip

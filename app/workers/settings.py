@@ -11,7 +11,7 @@ from app.workers.analytics import analytics_changes, analytics_nightly
 from app.workers.budgets import check_budget_alerts
 from app.workers.context import shutdown, startup
 from app.workers.maintenance import purge_expired_tokens, refresh_exchange_rates
-from app.workers.notifications import deliver_due_notifications, deliver_email
+from app.workers.notifications import deliver_due_notifications, deliver_email, notify_expense_people
 from app.workers.recurring import create_due_recurring_expenses
 from app.workers.reports import generate_report, remove_expired_reports
 from app.workers.statements import process_statement
@@ -30,6 +30,7 @@ class WorkerSettings:
         generate_report,
         remove_expired_reports,
         deliver_due_notifications,
+        notify_expense_people,
     ]
     cron_jobs: ClassVar = [
         cron(purge_expired_tokens, hour={3}, minute={17}, unique=True),

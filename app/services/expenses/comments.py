@@ -16,6 +16,7 @@ from app.models import ExpenseComment, User
 from app.models.enums import MemberRole
 from app.services.expenses.service import membership_in, require_editor, visible_expense
 from app.services.groups.service import record_activity
+from app.services.notifications import expense_events
 
 
 class CommentIn(BaseModel):
@@ -99,6 +100,7 @@ async def add(session: AsyncSession, user: User, expense_id: uuid.UUID, data: Co
         )  # fmt: skip
     await session.flush()
     await session.refresh(row)
+    expense_events.notify_later(session, expense.id, user.id, "comment")
     return _out(row)
 
 

@@ -46,6 +46,7 @@ from app.services.expenses.schemas import (
     SplitIn,
 )
 from app.services.groups.service import record_activity
+from app.services.notifications import expense_events
 from app.services.reference.queries import active_currency
 
 
@@ -293,6 +294,8 @@ async def create_expense(
             session, group.id, user.id, "expense_added", f"{user.username} added {data.title}",
             {"expense_id": str(expense_id), "amount": str(data.amount), "currency": currency.code},
         )  # fmt: skip
+    if import_key is None and recurrence is None and statement is None and len(rows.shares) + len(rows.payers) > 1:
+        expense_events.notify_later(session, expense_id, user.id, "added")
     currencies = {currency.id: currency, base.id: base}
     share_rows = [SimpleNamespace(**share, is_settled=False) for share in rows.shares]
     payer_rows = [SimpleNamespace(**payer) for payer in rows.payers]
@@ -381,6 +384,7 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
             session, group.id, user.id, "expense_edited", f"{user.username} edited {expense.title}",
             {"expense_id": str(expense.id)},
         )  # fmt: skip
+    expense_events.notify_later(session, expense.id, user.id, "edited")
     await session.flush()
     await session.refresh(expense)  # updated_at and the generated exclude_from_totals changed in the database
     return (await outputs(session, [expense]))[0]
@@ -394,6 +398,7 @@ async def set_deleted(session: AsyncSession, user: User, expense_id: uuid.UUID, 
     expense.deleted_by_id = user.id if deleted else None
     await session.flush()
     await tags.recount(session, await tags.tag_ids_of(session, expense.id))
+    expense_events.notify_later(session, expense.id, user.id, "deleted" if deleted else "restored")
     if group:
         kind = "expense_deleted" if deleted else "expense_restored"
         await record_activity(

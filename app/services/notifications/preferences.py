@@ -23,6 +23,7 @@ from app.models.enums import DeliveryChannel, DeliveryFrequency
 # The events that notify, and what each is about.
 TYPES: dict[str, str] = {
     "expense_added": "You were added to an expense",
+    "expense_changed": "An expense you are in was edited, deleted or restored",
     "comment": "Someone commented on an expense of yours",
     "friend_request": "Someone asked to be your friend",
     "settlement": "A payment between you and someone was recorded or confirmed",

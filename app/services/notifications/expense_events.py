@@ -1,0 +1,64 @@
+"""Telling the people in an expense that it was added, edited, deleted or commented on. The request only
+queues a job (after its commit); the job writes one notification per person but the one who acted, so a
+five-way split costs the request one enqueue, not five notifications. Each event carries an id, and each
+notification's key names it: a job run twice notifies once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import jobs
+from app.models import Currency, Expense, ExpensePayer, ExpenseShare, User
+from app.services.notifications import inapp
+
+JOB = "notify_expense_people"
+_WORDS = {
+    "added": ("expense_added", "{actor} added you to {title}"),
+    "edited": ("expense_changed", "{actor} edited {title}"),
+    "deleted": ("expense_changed", "{actor} deleted {title}"),
+    "restored": ("expense_changed", "{actor} restored {title}"),
+    "comment": ("comment", "{actor} commented on {title}"),
+}
+
+
+def notify_later(session: AsyncSession, expense_id: uuid.UUID, actor_id: int, event: str) -> None:
+    event_id = uuid.uuid4().hex
+    jobs.enqueue_after_commit(session, JOB, str(expense_id), actor_id, event, event_id, job_id=f"notify:{event_id}")
+
+
+async def notify_people(session: AsyncSession, expense_id: uuid.UUID, actor_id: int, event: str, event_id: str) -> int:
+    found = (
+        await session.execute(
+            select(Expense.title, Expense.amount, Currency.code, Currency.decimal_places)
+            .join(Currency, Currency.id == Expense.currency_id)
+            .where(Expense.id == expense_id)
+        )
+    ).one_or_none()
+    if found is None:
+        return 0
+    title, amount, code, places = found
+    people = set(await session.scalars(union(
+        select(ExpenseShare.user_id).where(ExpenseShare.expense_id == expense_id),
+        select(ExpensePayer.user_id).where(ExpensePayer.expense_id == expense_id),
+    )))  # fmt: skip
+    people.discard(actor_id)
+    if not people:
+        return 0
+    actor = await session.scalar(select(User.username).where(User.id == actor_id)) or "Someone"
+    shares = dict((await session.execute(select(ExpenseShare.user_id, ExpenseShare.amount).where(
+        ExpenseShare.expense_id == expense_id))).all())  # fmt: skip
+    kind, heading = _WORDS[event]
+    unit = f"{{:.{places}f}}"
+    made = 0
+    for person in sorted(people):
+        share = shares.get(person)
+        line = (f"Your share is {unit.format(share)} {code} of {unit.format(amount)} {code}." if share is not None
+                else f"The expense is {unit.format(amount)} {code}.")  # fmt: skip
+        note = await inapp.notify(session, person, kind, heading.format(actor=actor, title=title), line,
+                                  related=("expense", str(expense_id)), key=f"{event}:{event_id}")  # fmt: skip
+        made += note is not None
+    return made
