@@ -226,6 +226,17 @@ def ai_settings(settings: Settings, ai_providers: FakeAIProviders) -> Settings:
     return settings
 
 
+@pytest.fixture
+def ai(ai_settings: Settings, ai_providers: FakeAIProviders) -> Iterator[tuple[Settings, FakeAIProviders]]:
+    """Settings pointed at the fake providers with short time budgets, and the fakes (reset around the test)."""
+    ai_settings.ai_parse_timeout_seconds = 3
+    ai_settings.ai_statement_timeout_seconds = 3
+    ai_settings.ai_parse_backoff_seconds = 0.05
+    ai_providers.reset()
+    yield ai_settings, ai_providers
+    ai_providers.reset()
+
+
 async def queued_jobs(app) -> list[JobDef]:  # type: ignore[no-untyped-def]
     """The jobs the app has sent to the queue (after their transactions committed)."""
     return list(await app.state.redis.queued_jobs())

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select, update
 
 from app.models import Category, Currency
@@ -196,15 +195,6 @@ async def test_a_suggestion_without_a_key_averages_my_own_months(client, session
     assert made["budget_type"] == "ai_suggested" and made["ai_generation_context"]["source"] == "system"
     assert {a["category_id"]: a["amount"] for a in made["allocations"]} == {housing: "1000.00", groceries: "120.00"}
     assert made["amount"] == "1120.00" and len(made["ai_generation_context"]["history"]) == 2
-
-
-@pytest.fixture
-def ai(ai_settings, ai_providers):  # type: ignore[no-untyped-def]
-    ai_settings.ai_parse_timeout_seconds = 2
-    ai_settings.ai_parse_backoff_seconds = 0.05
-    ai_providers.reset()
-    yield ai_settings, ai_providers
-    ai_providers.reset()
 
 
 async def test_a_suggestion_by_the_ai_is_checked_and_falls_back(client, session, ai) -> None:

@@ -21,16 +21,6 @@ LUNCH = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def ai(ai_settings, ai_providers):  # type: ignore[no-untyped-def]
-    settings = ai_settings
-    settings.ai_parse_timeout_seconds = 3
-    settings.ai_parse_backoff_seconds = 0.05
-    ai_providers.reset()
-    yield settings, ai_providers
-    ai_providers.reset()
-
-
 def choice(provider: str) -> ProviderChoice:
     return ProviderChoice(provider, MODELS[provider], GOOD_KEYS[provider])
 

@@ -68,7 +68,7 @@ async def test_preferences_api(client, session, settings) -> None:
     off = await client.put(f"{API}/notification-preferences/friend_request", json={"is_enabled": False},
                            headers=headers)  # fmt: skip
     assert off.status_code == 200
-    assert await inapp.notify(session, user.id, "friend_request", "x", "y") is None  # turned off: nothing
+    assert await inapp.notify(session, user.id, "friend_request", {"actor": "x"}) is None  # turned off: nothing
 
 
 def test_quiet_hours_and_digests_schedule_in_local_time() -> None:
@@ -120,7 +120,10 @@ async def test_a_failing_channel_is_retried_and_logged_and_a_rejected_token_deac
     await preferences.set_preference(session, user.id, "budget_alert",
                                      PreferenceIn(delivery_methods=["in_app", "push", "sms"]))  # fmt: skip
     fake.fail_next, fake.gone = 1, {f"fcm-token-{user.id}"}
-    note = await inapp.notify(session, user.id, "budget_alert", "Food at 85%", "You have spent 85.00 of 100.00")
+    alert = {"budget": "Food", "category": "Groceries", "percent": "85.0", "spent": "85.00", "limit": "100.00",
+             "currency": "USD", "start": "2026-12-01", "end": "2026-12-31"}  # fmt: skip
+    note = await inapp.notify(session, user.id, "budget_alert", alert)
+    assert note.title == "Food: Groceries at 85.0%"
     first = await delivery.deliver_due(session, settings, datetime.now(UTC))
     assert first.retried == 1 and first.failed == 1 and first.devices_deactivated == 1
     device = (await session.scalars(select(UserDevice).where(UserDevice.user_id == user.id))).one()
@@ -141,7 +144,8 @@ async def test_a_digest_is_one_message(session, channels) -> None:
     user = await person(session)
     await preferences.set_preference(session, user.id, "settlement", PreferenceIn(
         delivery_methods=["in_app", "push"], frequency_limit="hourly_digest"))  # fmt: skip
-    notes = [await inapp.notify(session, user.id, "settlement", f"Payment {n}", f"{n}.00 from Pat") for n in range(3)]
+    paid = {"actor": "pat", "action": "paid you", "currency": "USD", "hint": "Confirm it."}
+    notes = [await inapp.notify(session, user.id, "settlement", {**paid, "amount": f"{n}.00"}) for n in range(3)]
     assert await delivery.deliver_due(session, settings, datetime.now(UTC)) == delivery.Report()  # not due yet
     report = await delivery.deliver_due(session, settings, notes[0].scheduled_for)
     assert report.sent == 3 and len(fake.pushes) == 1
@@ -169,3 +173,20 @@ async def test_the_people_in_an_expense_hear_of_it_once(app, client, session, se
     assert told[1]["message"] == "Your share is 10.00 USD of 40.00 USD."
     assert (await client.get(f"{API}/notifications", headers=headers[0])).json()["items"][0]["notification_type"] \
         == "comment"  # fmt: skip
+
+
+async def test_texts_come_from_the_templates_in_the_users_language(session, channels) -> None:
+    from app.models import NotificationTemplate, UserPreferences
+
+    settings, fake = channels
+    user = await person(session)
+    (await session.scalars(select(UserPreferences).where(UserPreferences.user_id == user.id))).one().locale = "fr-FR"
+    session.add(NotificationTemplate(name="friend_request.in_app.fr", notification_type="friend_request",
+                                     template_type="in_app", subject="$actor veut être votre ami", body="$note",
+                                     language="fr"))  # fmt: skip
+    await session.flush()
+    note = await inapp.notify(session, user.id, "friend_request", {"actor": "pat", "note": "Salut !"})
+    assert (note.title, note.message) == ("pat veut être votre ami", "Salut !")
+    # No French push template: the seeded English one, with the same variables.
+    await delivery.deliver_due(session, settings, datetime.now(UTC))
+    assert fake.pushes[0]["notification"] == {"title": "pat wants to be your friend", "body": "Salut !"}

@@ -26,16 +26,6 @@ from tests.test_statements import world as world  # the fixture, shared
 PROVIDER_OF = {"openai": ParserProvider.OPENAI, "anthropic": ParserProvider.CLAUDE, "gemini": ParserProvider.GEMINI}
 
 
-@pytest.fixture
-def ai(ai_settings, ai_providers):  # type: ignore[no-untyped-def]
-    """Settings whose SDKs talk to the fake providers, and the fakes."""
-    ai_settings.ai_statement_timeout_seconds = 3
-    ai_settings.ai_parse_backoff_seconds = 0.05
-    ai_providers.reset()
-    yield ai_settings, ai_providers
-    ai_providers.reset()
-
-
 async def use_provider(database, settings, user, provider: str) -> None:  # type: ignore[no-untyped-def]
     async with database.session() as session:
         row = AISettings(user_id=user.id, active_parser_provider=PROVIDER_OF[provider])

@@ -98,13 +98,19 @@ def _range(start: date | None, end: date | None, today: date) -> tuple[date, dat
     return start, end
 
 
+_CURRENCIES: dict[uuid.UUID, tuple[str, Decimal]] = {}  # a currency's code and places never change
+
+
 async def _currency(session: AsyncSession, currency_id: uuid.UUID | str | None) -> tuple[str | None, Decimal]:
     """The code of the rows' currency and its minor unit (the columns keep four decimals)."""
     if currency_id is None:
         return None, Decimal("0.01")
-    code, places = (await session.execute(select(Currency.code, Currency.decimal_places).where(
-        Currency.id == uuid.UUID(str(currency_id))))).one()  # fmt: skip
-    return code, Decimal(1).scaleb(-places)
+    key = uuid.UUID(str(currency_id))
+    if key not in _CURRENCIES:
+        code, places = (await session.execute(select(Currency.code, Currency.decimal_places).where(
+            Currency.id == key))).one()  # fmt: skip
+        _CURRENCIES[key] = (code, Decimal(1).scaleb(-places))
+    return _CURRENCIES[key]
 
 
 async def _category_totals(session: AsyncSession, scope: Any, start: date, end: date) -> tuple[list[Any], Any]:
@@ -189,18 +195,15 @@ async def trends(
     end = end or today
     start, end = _range(start or end - timedelta(days=365), end, today)
     scope = await _scope(session, user, group_id)
-    rows = (
-        await session.scalars(
-            select(ExpenseAnalytics)
-            .where(
-                scope,
-                ExpenseAnalytics.period_type == period,
-                ExpenseAnalytics.category_id.is_(None),
-                ExpenseAnalytics.period_start.between(start, end),
-            )
-            .order_by(ExpenseAnalytics.period_start)
+    a = ExpenseAnalytics
+    rows = (  # columns, not ORM objects: a year of days is 365 rows
+        await session.execute(
+            select(a.period_start, a.period_end, a.total_amount, a.expense_count, a.average_amount,
+                   a.trend_percentage, a.currency_id)
+            .where(scope, a.period_type == period, a.category_id.is_(None), a.period_start.between(start, end))
+            .order_by(a.period_start)
         )
-    ).all()
+    ).all()  # fmt: skip
     code, unit = await _currency(session, rows[-1].currency_id if rows else None)
     periods = [
         PeriodFigures(period_start=r.period_start, period_end=r.period_end, total=r.total_amount.quantize(unit),

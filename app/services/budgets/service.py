@@ -301,11 +301,11 @@ async def send_alerts(session: AsyncSession, budget: Budget, found: BudgetStatus
             if not crossed or limit <= 0:
                 continue
             threshold = max(crossed)
-            title = f"{budget.name}: {label} at {used}%"
-            message = (f"You have spent {spent} {found.currency} of {limit} {found.currency} on {label} "
-                       f"({found.period_start} to {found.period_end}).")  # fmt: skip
+            variables = {"budget": budget.name, "category": label, "percent": used, "spent": spent,
+                         "limit": limit, "currency": found.currency, "start": found.period_start,
+                         "end": found.period_end}  # fmt: skip
             made = await inapp.notify(
-                session, recipient, BUDGET_ALERT, title, message, related=("budget", str(budget.id)),
+                session, recipient, BUDGET_ALERT, variables, related=("budget", str(budget.id)),
                 meta={"budget_id": str(budget.id), "category": key, "threshold": threshold,
                       "period_start": found.period_start.isoformat()},
                 key=f"budget:{budget.id}:{key}:{threshold}:{found.period_start.isoformat()}",

@@ -135,13 +135,22 @@ async def group_csv(session: AsyncSession, group_id: uuid.UUID) -> AsyncIterator
         yield csv_line([date.today().isoformat(), "Total balance", "", "", code, *cells])
 
 
-_MY_EXPENSES = text(
-    """
-    SELECT e.expense_date, e.title, cat.name AS category, e.amount, c.code, c.decimal_places, g.name AS group_name,
+# What :user_id paid of an expense `e` and their share of it; and whether they take part in it at all
+# (paid, has a share, or made it outside a group). Shared by this export and the reports.
+PAID_AND_SHARE_SQL = """
            coalesce((SELECT sum(p.amount) FROM expense_payers p WHERE p.expense_id = e.id AND p.user_id = :user_id), 0)
                AS paid,
            coalesce((SELECT sum(s.amount) FROM expense_shares s WHERE s.expense_id = e.id AND s.user_id = :user_id), 0)
-               AS share,
+               AS share"""
+TAKES_PART_SQL = """(
+        EXISTS (SELECT 1 FROM expense_payers p WHERE p.expense_id = e.id AND p.user_id = :user_id)
+        OR EXISTS (SELECT 1 FROM expense_shares s WHERE s.expense_id = e.id AND s.user_id = :user_id)
+        OR (e.group_id IS NULL AND e.created_by_id = :user_id)
+      )"""
+_MY_EXPENSES = text(
+    f"""
+    SELECT e.expense_date, e.title, cat.name AS category, e.amount, c.code, c.decimal_places, g.name AS group_name,
+           {PAID_AND_SHARE_SQL},
            e.expense_classification, e.description
     FROM expenses e
     JOIN currencies c ON c.id = e.currency_id
@@ -150,13 +159,9 @@ _MY_EXPENSES = text(
     WHERE NOT e.is_deleted
       AND (CAST(:date_from AS date) IS NULL OR e.expense_date >= CAST(:date_from AS date))
       AND (CAST(:date_to AS date) IS NULL OR e.expense_date <= CAST(:date_to AS date))
-      AND (
-        EXISTS (SELECT 1 FROM expense_payers p WHERE p.expense_id = e.id AND p.user_id = :user_id)
-        OR EXISTS (SELECT 1 FROM expense_shares s WHERE s.expense_id = e.id AND s.user_id = :user_id)
-        OR (e.group_id IS NULL AND e.created_by_id = :user_id)
-      )
+      AND {TAKES_PART_SQL}
     ORDER BY e.expense_date, e.created_at, e.id
-    """
+    """  # noqa: S608 - the fragments are constants of this module; every value is a bound parameter
 )
 MY_COLUMNS = ["Date", "Title", "Category", "Amount", "Currency", "Group", "You paid", "Your share", "Your balance",
               "Classification", "Notes"]  # fmt: skip

@@ -55,8 +55,8 @@ async def send_request(session: AsyncSession, me: User, user_id: int, message: s
         raise Conflict("A request between you two was just created; reload and try again.") from None
     await session.refresh(row)
     if row.status == FriendshipStatus.PENDING:
-        await inapp.notify(session, target.id, "friend_request", f"{me.username} wants to be your friend",
-                           message or f"Accept {me.username}'s request to split expenses together.",
+        note = message or f"Accept {me.username}'s request to split expenses together."
+        await inapp.notify(session, target.id, "friend_request", {"actor": me.username, "note": note},
                            related=("friend_request", str(row.id)))  # fmt: skip
     return FriendRequestOut.build(row, me.id, target)
 

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.logging import get_logger
-from app.models import Notification, NotificationLog, User, UserDevice
+from app.models import Notification, NotificationLog, User, UserDevice, UserPreferences
 from app.models.enums import DeliveryChannel, DeliveryStatus
 from app.security import mask_secret
-from app.services.notifications import channels
+from app.services.notifications import channels, templates
 from app.services.notifications.channels import Outcome
 
 log = get_logger(__name__)
@@ -65,11 +65,22 @@ async def _tries(session: AsyncSession, ids: list[uuid.UUID]) -> dict[tuple[uuid
     return {(n, str(c)): (count, bool(done)) for n, c, count, done in rows.all()}
 
 
-def _message(pending: list[Notification]) -> tuple[str, str]:
-    if len(pending) == 1:
-        return pending[0].title, pending[0].message
-    lines = "\n".join(f"- {n.title}: {n.message}" for n in pending)
-    return f"{len(pending)} updates from Expense Tracker", lines
+async def _message(session: AsyncSession, settings: Settings, user: User, language: str, channel: str,
+                   pending: list[Notification]) -> tuple[str, str]:  # fmt: skip
+    """Each notification's text for the channel from its type's template; several as one list."""
+    texts = []
+    for notification in pending:
+        variables = {**notification.meta.get("variables", {}), "name": user.first_name or user.username,
+                     "link": settings.public_url}  # fmt: skip
+        if not notification.meta.get("variables"):  # made before templates: its own words
+            texts.append((notification.title, notification.message))
+            continue
+        texts.append(await templates.render_event(session, notification.notification_type, DeliveryChannel(channel),
+                                                  variables, language))  # fmt: skip
+    if len(texts) == 1:
+        return texts[0]
+    lines = "\n".join(f"- {title}: {body}" if title else f"- {body}" for title, body in texts)
+    return f"{len(texts)} updates from Expense Tracker", lines
 
 
 async def _push(session: AsyncSession, settings: Settings, user: User, title: str, body: str,
@@ -114,17 +125,19 @@ async def deliver_due(session: AsyncSession, settings: Settings, now: datetime) 
         user = await session.get(User, user_id)
         if user is None:
             continue
+        locale = await session.scalar(select(UserPreferences.locale).where(UserPreferences.user_id == user_id))
+        language = (locale or "en").split("-")[0].lower()
         wanted = sorted({c for n in notes for c in n.delivery_channels if c != DeliveryChannel.IN_APP.value})
         for channel in wanted:
             pending = [n for n in notes if channel in n.delivery_channels and not tries.get((n.id, channel),
                                                                                             (0, False))[1]]  # fmt: skip
             if not pending:
                 continue
-            title, body = _message(pending)
+            title, body = await _message(session, settings, user, language, channel, pending)
             if channel == DeliveryChannel.EMAIL.value:
                 outcome, recipient = await channels.send_email(settings, user.email, title, body), user.email
             elif channel == DeliveryChannel.SMS.value:
-                outcome = await channels.send_sms(settings, user.phone_number, f"{title}\n{body}")
+                outcome = await channels.send_sms(settings, user.phone_number, f"{title}\n{body}" if title else body)
                 recipient = user.phone_number or ""
             else:
                 outcome, recipient = await _push(session, settings, user, title, body, pending, report)

@@ -16,12 +16,13 @@ from app.models import Currency, Expense, ExpensePayer, ExpenseShare, User
 from app.services.notifications import inapp
 
 JOB = "notify_expense_people"
-_WORDS = {
-    "added": ("expense_added", "{actor} added you to {title}"),
-    "edited": ("expense_changed", "{actor} edited {title}"),
-    "deleted": ("expense_changed", "{actor} deleted {title}"),
-    "restored": ("expense_changed", "{actor} restored {title}"),
-    "comment": ("comment", "{actor} commented on {title}"),
+# event -> (notification type, the action's words in the expense_changed template)
+_KINDS = {
+    "added": ("expense_added", ""),
+    "edited": ("expense_changed", "edited"),
+    "deleted": ("expense_changed", "deleted"),
+    "restored": ("expense_changed", "restored"),
+    "comment": ("comment", ""),
 }
 
 
@@ -51,14 +52,15 @@ async def notify_people(session: AsyncSession, expense_id: uuid.UUID, actor_id: 
     actor = await session.scalar(select(User.username).where(User.id == actor_id)) or "Someone"
     shares = dict((await session.execute(select(ExpenseShare.user_id, ExpenseShare.amount).where(
         ExpenseShare.expense_id == expense_id))).all())  # fmt: skip
-    kind, heading = _WORDS[event]
+    kind, action = _KINDS[event]
     unit = f"{{:.{places}f}}"
     made = 0
     for person in sorted(people):
         share = shares.get(person)
         line = (f"Your share is {unit.format(share)} {code} of {unit.format(amount)} {code}." if share is not None
                 else f"The expense is {unit.format(amount)} {code}.")  # fmt: skip
-        note = await inapp.notify(session, person, kind, heading.format(actor=actor, title=title), line,
-                                  related=("expense", str(expense_id)), key=f"{event}:{event_id}")  # fmt: skip
+        variables = {"actor": actor, "action": action, "title": title, "share_line": line}
+        note = await inapp.notify(session, person, kind, variables, related=("expense", str(expense_id)),
+                                  key=f"{event}:{event_id}")  # fmt: skip
         made += note is not None
     return made

@@ -20,7 +20,7 @@ from app.errors import NotFound
 from app.models import Notification
 from app.models.enums import DeliveryChannel, NotificationPriority
 from app.pagination import newest_first
-from app.services.notifications import preferences
+from app.services.notifications import preferences, templates
 from app.services.realtime import events
 
 DELIVER_JOB = "deliver_due_notifications"
@@ -54,21 +54,23 @@ async def notify(
     session: AsyncSession,
     user_id: int,
     notification_type: str,
-    title: str,
-    message: str,
+    variables: dict[str, object],
     *,
     related: tuple[str, str] | None = None,
     meta: dict[str, Any] | None = None,
     key: str | None = None,
     priority: NotificationPriority = NotificationPriority.NORMAL,
 ) -> Notification | None:
-    """Record the notification as the user's preference for its type says: nothing when they turned it off;
-    the in-app copy at once (on their sockets after commit); the other channels by the worker, now or when
-    quiet hours end or the digest is due. None when off, or when `key` was used before."""
-    pref, timezone = await preferences.for_delivery(session, user_id, notification_type)
+    """Record the notification (its text from the type's template and `variables`) as the user's preference
+    for its type says: nothing when they turned it off; the in-app copy at once (on their sockets after
+    commit); the other channels by the worker, now or when quiet hours end or the digest is due. None when
+    off, or when `key` was used before."""
+    recipient = await preferences.for_delivery(session, user_id, notification_type)
+    pref = recipient.preference
     if not pref.is_enabled:
         return None
-    meta = {**(meta or {}), **({"key": key} if key else {})}
+    variables = {name: str(value) for name, value in variables.items()}
+    meta = {**(meta or {}), "variables": variables, **({"key": key} if key else {})}
     if key is not None:
         seen = await session.scalar(
             select(Notification.id).where(
@@ -82,7 +84,9 @@ async def notify(
     now = datetime.now(UTC)
     channels = sorted({m.value for m in pref.delivery_methods})
     others = [c for c in channels if c != DeliveryChannel.IN_APP.value]
-    due = preferences.schedule(pref, timezone, now) if others else None
+    due = preferences.schedule(pref, recipient.timezone, now) if others else None
+    title, message = await templates.render_event(session, notification_type, DeliveryChannel.IN_APP, variables,
+                                                  recipient.language)  # fmt: skip
     row = Notification(
         id=uuid.uuid4(), user_id=user_id, notification_type=notification_type, title=title[:200], message=message,
         priority=priority, related_object_type=related[0] if related else None,

@@ -8,6 +8,7 @@ the next digest.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound, Unprocessable
-from app.models import NotificationPreference, User
+from app.models import NotificationPreference, User, UserPreferences
 from app.models.enums import DeliveryChannel, DeliveryFrequency
 
 # The events that notify, and what each is about.
@@ -70,18 +71,27 @@ async def list_preferences(session: AsyncSession, user_id: int) -> list[Preferen
 
 
 async def preference(session: AsyncSession, user_id: int, kind: str) -> PreferenceOut:
-    return (await for_delivery(session, user_id, kind))[0]
+    return (await for_delivery(session, user_id, kind)).preference
 
 
-async def for_delivery(session: AsyncSession, user_id: int, kind: str) -> tuple[PreferenceOut, str]:
-    """The user's preference for `kind` and their time zone, in one query."""
+@dataclass(frozen=True)
+class Recipient:
+    preference: PreferenceOut
+    timezone: str
+    language: str  # "en", from the user's locale ("en-GB")
+
+
+async def for_delivery(session: AsyncSession, user_id: int, kind: str) -> Recipient:
+    """The user's preference for `kind`, time zone and language, in one query."""
     found = (await session.execute(
-        select(User.timezone, NotificationPreference).outerjoin(NotificationPreference, and_(
-            NotificationPreference.user_id == User.id, NotificationPreference.notification_type == kind))
+        select(User.timezone, UserPreferences.locale, NotificationPreference)
+        .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
+        .outerjoin(NotificationPreference, and_(NotificationPreference.user_id == User.id,
+                                                NotificationPreference.notification_type == kind))
         .where(User.id == user_id))).one()  # fmt: skip
-    timezone, row = found
+    timezone, locale, row = found
     pref = _out(kind, row) if kind in TYPES else PreferenceOut(notification_type=kind, description=kind)
-    return pref, timezone
+    return Recipient(pref, timezone, (locale or "en").split("-")[0].split("_")[0].lower())
 
 
 async def set_preference(session: AsyncSession, user_id: int, kind: str, data: PreferenceIn) -> PreferenceOut:

@@ -80,6 +80,56 @@ DEFAULT_EMAIL_TEMPLATES = (
 )
 _DEFAULTS = {template.notification_type: template for template in DEFAULT_EMAIL_TEMPLATES}
 
+# The in-app title and message of each event notification; push uses them too, e-mail wraps them in a
+# greeting, SMS joins them on one line. Seeded per channel in English; administrators may add languages.
+EVENT_TEXTS: dict[str, tuple[str, str]] = {
+    "expense_added": ("$actor added you to $title", "$share_line"),
+    "expense_changed": ("$actor $action $title", "$share_line"),
+    "comment": ("$actor commented on $title", "$share_line"),
+    "friend_request": ("$actor wants to be your friend", "$note"),
+    "settlement": ("$actor $action $amount $currency", "$hint"),
+    "statement": ("$file $outcome", "$detail"),
+    "budget_alert": ("$budget: $category at $percent%",
+                     "You have spent $spent $currency of $limit $currency on $category ($start to $end)."),
+    "recurring_expense": ("$title: $count added", "Recurring expense made for $dates."),
+    "report_ready": ("$name is ready", "$count expenses as $format; it can be downloaded for $days days."),
+}  # fmt: skip
+
+
+def _event_defaults(kind: str, channel: DeliveryChannel) -> tuple[str, str]:
+    title, message = EVENT_TEXTS[kind]
+    if channel == DeliveryChannel.EMAIL:
+        return title, f"Hello $name,\n\n{message}\n\nOpen Expense Tracker to see it: $link\n"
+    if channel == DeliveryChannel.SMS:
+        return "", f"{title}: {message}"
+    return title, message
+
+
+def _event_rows() -> list[dict[str, object]]:
+    return [
+        {"name": f"{kind}.{channel.value}.en", "notification_type": kind, "template_type": channel,
+         "subject": _event_defaults(kind, channel)[0] or None, "body": _event_defaults(kind, channel)[1],
+         "language": "en", "variables": {"names": sorted(set(Template(" ".join(EVENT_TEXTS[kind])).get_identifiers()))}}
+        for kind in EVENT_TEXTS
+        for channel in DeliveryChannel
+    ]  # fmt: skip
+
+
+async def render_event(
+    session: AsyncSession, kind: str, channel: DeliveryChannel, variables: dict[str, object], language: str = "en"
+) -> tuple[str, str]:
+    """The subject (title) and body of an event notification for a channel, from the active template in the
+    user's language, else English, else the default above; `$names` filled from the variables."""
+    rows = await session.execute(
+        select(NotificationTemplate.language, NotificationTemplate.subject, NotificationTemplate.body).where(
+            NotificationTemplate.notification_type == kind, NotificationTemplate.template_type == channel,
+            NotificationTemplate.is_active, NotificationTemplate.language.in_({language, "en"}))
+    )  # fmt: skip
+    by_language = {row.language: (row.subject or "", row.body) for row in rows}
+    subject, body = by_language.get(language) or by_language.get("en") or _event_defaults(kind, channel)
+    values = {key: str(value) for key, value in variables.items()}
+    return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
+
 
 async def seed_templates(session: AsyncSession) -> int:
     rows = [
@@ -92,7 +142,7 @@ async def seed_templates(session: AsyncSession) -> int:
             "language": "en",
         }
         for template in DEFAULT_EMAIL_TEMPLATES
-    ]
+    ] + _event_rows()
     result = await session.execute(
         insert(NotificationTemplate).values(rows).on_conflict_do_nothing().returning(NotificationTemplate.id)
     )

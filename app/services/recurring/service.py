@@ -255,9 +255,8 @@ async def _run_template(session: AsyncSession, template: RecurringExpense, today
                 return made
     if made:
         dates = ", ".join(day.isoformat() for day in days[-3:])
-        await inapp.notify(session, creator.id, "recurring_expense", f"{template.title}: {made} added",
-                           f"Recurring expense made for {dates}.",
-                           related=("recurring_expense", str(template.id)))  # fmt: skip
+        await inapp.notify(session, creator.id, "recurring_expense", {"title": template.title, "count": made,
+                           "dates": dates}, related=("recurring_expense", str(template.id)))  # fmt: skip
     last = days[-1] if days else template.next_due_date
     if days:
         template.next_due_date = next_after(template.start_date, template.frequency, template.interval, last)

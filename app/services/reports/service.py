@@ -27,6 +27,7 @@ from app.errors import AppError, Conflict, NotFound
 from app.models import GeneratedReport, ReportTemplate, User
 from app.models.enums import ExpenseClassification, ReportFormat, ReportStatus, TransactionType
 from app.pagination import newest_first
+from app.services.expenses.csv_io import PAID_AND_SHARE_SQL, TAKES_PART_SQL
 from app.services.notifications import inapp
 from app.services.reports.writers import WRITERS
 
@@ -257,13 +258,10 @@ async def delete_report(session: AsyncSession, user: User, report_id: uuid.UUID)
 
 # --- generation (the worker) -------------------------------------------------------------------------------
 
-_ROWS = """
+_ROWS = f"""
     SELECT e.expense_date AS date, e.title, cat.name AS category, g.name AS "group", e.amount, c.code AS currency,
            c.decimal_places AS places,
-           coalesce((SELECT sum(p.amount) FROM expense_payers p WHERE p.expense_id = e.id AND p.user_id = :user_id), 0)
-               AS paid,
-           coalesce((SELECT sum(s.amount) FROM expense_shares s WHERE s.expense_id = e.id AND s.user_id = :user_id), 0)
-               AS share,
+           {PAID_AND_SHARE_SQL},
            e.expense_classification AS classification, e.transaction_type AS type, e.vendor, e.description AS notes
     FROM expenses e
     JOIN currencies c ON c.id = e.currency_id
@@ -276,13 +274,9 @@ _ROWS = """
       AND (CAST(:categories AS uuid[]) IS NULL OR e.category_id = ANY(CAST(:categories AS uuid[])))
       AND (CAST(:classes AS text[]) IS NULL OR e.expense_classification = ANY(CAST(:classes AS text[])))
       AND (CAST(:types AS text[]) IS NULL OR e.transaction_type = ANY(CAST(:types AS text[])))
-      AND (
-        EXISTS (SELECT 1 FROM expense_payers p WHERE p.expense_id = e.id AND p.user_id = :user_id)
-        OR EXISTS (SELECT 1 FROM expense_shares s WHERE s.expense_id = e.id AND s.user_id = :user_id)
-        OR (e.group_id IS NULL AND e.created_by_id = :user_id)
-      )
-    ORDER BY {order}
-"""
+      AND {TAKES_PART_SQL}
+    ORDER BY {{order}}
+"""  # noqa: S608 - the fragments are constants of this codebase; every value is a bound parameter
 _ORDER = {"date": "e.expense_date {d}, e.created_at {d}, e.id {d}", "amount": "e.amount {d}, e.id {d}",
           "title": "e.title {d}, e.id {d}"}  # fmt: skip
 _QUERIES = {
@@ -365,10 +359,9 @@ async def generate(session_factory: Any, settings: Settings, report_id: uuid.UUI
         report.status, report.completed_at = ReportStatus.COMPLETED, now
         report.expires_at = now + timedelta(days=settings.report_retention_days)
         report.file_path, report.file_size = str(path), path.stat().st_size
-        await inapp.notify(session, user_id, REPORT_READY, f"{name} is ready",
-                           f"{len(table):,} expenses as {extension.upper()}; it can be downloaded for "
-                           f"{settings.report_retention_days} days.", related=("report", str(report_id)),
-                           key=f"report:{report_id}")  # fmt: skip
+        await inapp.notify(session, user_id, REPORT_READY, {"name": name, "count": f"{len(table):,}",
+                           "format": extension.upper(), "days": settings.report_retention_days},
+                           related=("report", str(report_id)), key=f"report:{report_id}")  # fmt: skip
     return ReportStatus.COMPLETED
 
 

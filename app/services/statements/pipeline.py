@@ -184,8 +184,8 @@ async def _finish(run: Run, status: FileStatus, message: str) -> None:
                 file.parsed_json = {"rows": rows, "details": {**run.parsed.details, "parser": run.parser.value},
                                     "drafts": True}  # fmt: skip
             title = {FileStatus.NEEDS_PASSWORD: "needs its password", FileStatus.NEEDS_REVIEW: "needs your review"}
-            await inapp.notify(session, run.user_id, "statement", f"{file.original_filename} "
-                               f"{title.get(status, 'could not be imported')}", message,
+            await inapp.notify(session, run.user_id, "statement", {"file": file.original_filename,
+                               "outcome": title.get(status, "could not be imported"), "detail": message},
                                related=("statement", str(run.file_id)))  # fmt: skip
     await run.tell({"status": status.value, "error": message})
 
@@ -569,7 +569,8 @@ async def _complete(run: Run) -> Outcome:
             ],
             "details": {**run.parsed.details, "parser": run.parser.value},
         }  # fmt: skip
-        await inapp.notify(session, run.user_id, "statement", f"{file.original_filename} was imported",
-                           f"{run.created} new transactions of {len(run.parsed.rows)} on the statement.",
+        detail = f"{run.created} new transactions of {len(run.parsed.rows)} on the statement."
+        await inapp.notify(session, run.user_id, "statement", {"file": file.original_filename,
+                           "outcome": "was imported", "detail": detail},
                            related=("statement", str(run.file_id)))  # fmt: skip
     return Outcome(details={"found": len(run.parsed.rows), "created": run.created})
