@@ -93,3 +93,14 @@ async def test_blocked_people_are_not_emailed_or_let_in(app, client, session, se
     hm = await auth_headers(session, settings, mallory)
     by_code = await client.post(f"{API}/join", json={"invite_code": group["invite_code"]}, headers=hm)
     assert by_code.status_code == 404
+
+
+async def test_someone_with_an_account_is_also_told_in_the_app(app, client, session, settings) -> None:
+    (a, _b, _c), (ha, _hb, _hc), group = await trio(client, session, settings)
+    member = await make_account(session, email="pat@example.org")
+    sent = await client.post(f"{API}/{group['id']}/invitations", json={"email": "pat@example.org"}, headers=ha)
+    assert sent.status_code == 201
+    told = (await client.get("/api/v1/notifications", headers=await auth_headers(session, settings, member))).json()
+    assert [n["title"] for n in told["items"]] == [f"{a.username} invited you to {group['name']}"]
+    token = (await invitation_emails(app))["pat@example.org"]
+    assert token not in str(told)  # the code only goes by e-mail

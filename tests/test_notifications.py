@@ -190,3 +190,22 @@ async def test_texts_come_from_the_templates_in_the_users_language(session, chan
     # No French push template: the seeded English one, with the same variables.
     await delivery.deliver_due(session, settings, datetime.now(UTC))
     assert fake.pushes[0]["notification"] == {"title": "pat wants to be your friend", "body": "Salut !"}
+
+
+async def test_e_mail_goes_over_smtp_from_its_template(session, channels) -> None:
+    from tests.fakes.smtp import smtp_server
+
+    settings, _ = channels
+    user = await person(session)
+    await preferences.set_preference(session, user.id, "recurring_expense",
+                                     PreferenceIn(delivery_methods=["in_app", "email"]))  # fmt: skip
+    note = await inapp.notify(session, user.id, "recurring_expense", {"title": "Gym", "count": 2,
+                                                                        "dates": "2026-11-23, 2026-11-30"})  # fmt: skip
+    with smtp_server() as (host, port, inbox):
+        settings.smtp_host, settings.smtp_port, settings.smtp_security = host, port, "none"
+        report = await delivery.deliver_due(session, settings, datetime.now(UTC))
+    assert report.sent == 1 and note.is_sent
+    message = inbox.messages[0]
+    assert message["To"] == user.email and message["Subject"] == "Gym: 2 added"
+    assert "Recurring expense made for 2026-11-23, 2026-11-30." in message.get_content()
+    assert settings.public_url in message.get_content()

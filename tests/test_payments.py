@@ -114,6 +114,9 @@ async def test_a_webhook_delivered_three_times_moves_the_payment_once(client, se
     assert paid["status"] == "completed" and paid["processed_at"]
     done = (await client.get(f"/api/v1/settlements/{sid}", headers=ha)).json()
     assert done["status"] == "completed" and done["is_confirmed_by_payee"]
+    arrived = [n for n in (await client.get("/api/v1/notifications", headers=ha)).json()["items"]
+               if n["notification_type"] == "payment_received"]  # fmt: skip
+    assert [n["title"] for n in arrived] == [f"10.00 USD from {b.username} arrived"]  # once, though sent thrice
     balances = (await client.get(f"/api/v1/groups/{gid}/balances", headers=ha)).json()
     assert {x["user_id"]: x["balance"] for x in balances[0]["balances"]} == {a.id: "10.00", c.id: "-10.00"}
     assert (await client.get(f"/api/v1/payments/{payment.json()['id']}", headers=await auth_headers(

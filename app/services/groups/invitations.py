@@ -32,6 +32,7 @@ from app.services.groups.service import (
     require_admin,
     require_writer,
 )
+from app.services.notifications import inapp
 from app.services.notifications.email import queue_email
 from app.services.notifications.templates import NotificationType
 
@@ -127,6 +128,9 @@ async def invite(
         }
         recipient = invitee or inviter
         await queue_email(session, recipient, NotificationType.GROUP_INVITATION, variables, to=email)
+        if invitee is not None:  # someone with an account hears of it in the app too (never the code)
+            await inapp.notify(session, invitee.id, "group_invite", {"actor": inviter.username, "group": group.name},
+                               related=("group_invitation", str(row.id)))  # fmt: skip
         await record_activity(
             session, group.id, inviter.id, "member_invited", f"{inviter.username} invited {email}",
             {"invitation_id": str(row.id)},

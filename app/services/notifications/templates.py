@@ -87,6 +87,8 @@ EVENT_TEXTS: dict[str, tuple[str, str]] = {
     "expense_changed": ("$actor $action $title", "$share_line"),
     "comment": ("$actor commented on $title", "$share_line"),
     "friend_request": ("$actor wants to be your friend", "$note"),
+    "group_invite": ("$actor invited you to $group", "Accept it in the app, or with the code in the e-mail we sent."),
+    "payment_received": ("$amount $currency from $actor arrived", "Paid through $service; $detail."),
     "settlement": ("$actor $action $amount $currency", "$hint"),
     "statement": ("$file $outcome", "$detail"),
     "budget_alert": ("$budget: $category at $percent%",

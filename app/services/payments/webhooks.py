@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -30,9 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import BadRequest, Conflict, NotFound
-from app.models import Currency, Payment, PaymentWebhook, Settlement
+from app.models import Currency, Payment, PaymentWebhook, Settlement, User
 from app.models.enums import PaymentStatus, WebhookStatus
 from app.services.expenses.allocation import to_units
+from app.services.notifications import inapp
 from app.services.payments.service import paid_so_far
 from app.services.settlements.service import complete, reverse
 
@@ -194,12 +196,30 @@ async def _apply(
     )
     assert settlement is not None
     note = f"payment {move.status.value}"
-    if move.status == PaymentStatus.COMPLETED and settlement.status in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
-        # Money that moved is the truth: even a settlement someone cancelled meanwhile completes.
-        if await paid_so_far(session, settlement.id, (PaymentStatus.COMPLETED,)) >= settlement.amount:
-            await complete(session, settlement, settlement.payee_id, f"Payment received through {service}")
-            note += "; settlement completed"
-    elif (
+    # Money that moved is the truth: even a settlement someone cancelled meanwhile completes.
+    open_settlement = settlement.status in (PaymentStatus.PENDING, PaymentStatus.CANCELLED)
+    if (
+        move.status == PaymentStatus.COMPLETED
+        and open_settlement
+        and await paid_so_far(session, settlement.id, (PaymentStatus.COMPLETED,)) >= settlement.amount
+    ):
+        await complete(session, settlement, settlement.payee_id, f"Payment received through {service}")
+        note += "; settlement completed"
+    if move.status == PaymentStatus.COMPLETED:
+        payer = await session.scalar(select(User.username).where(User.id == settlement.payer_id))
+        detail = "the settlement is complete" if settlement.status == PaymentStatus.COMPLETED else "more is due"
+        amount = payment.amount.quantize(Decimal(1).scaleb(-currency.decimal_places))
+        variables = {"amount": amount, "currency": currency.code, "actor": payer or "someone", "service": service,
+                     "detail": detail}  # fmt: skip
+        await inapp.notify(
+            session,
+            settlement.payee_id,
+            "payment_received",
+            variables,
+            related=("payment", str(payment.id)),
+            key=f"payment:{payment.id}",
+        )
+    if (
         move.status == PaymentStatus.REFUNDED
         and settlement.status == PaymentStatus.COMPLETED
         and await paid_so_far(session, settlement.id, (PaymentStatus.COMPLETED,)) < settlement.amount

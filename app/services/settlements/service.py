@@ -115,7 +115,8 @@ async def record(session: AsyncSession, user: User, data: SettlementCreate) -> S
             f"{user.username} recorded a payment of {data.amount} {currency.code}", {"settlement_id": str(row.id)},
         )  # fmt: skip
     action = "paid you" if user.id == data.payer_id else "says you paid them"
-    await inapp.notify(session, other, "settlement", {"actor": user.username, "action": action, "amount": data.amount,
+    await inapp.notify(session, other, "settlement", {"actor": user.username, "action": action,
+                       "amount": data.amount.quantize(Decimal(1).scaleb(-currency.decimal_places)),
                        "currency": currency.code, "hint": "Confirm it to settle up, or cancel it if it is wrong."},
                        related=("settlement", str(row.id)))  # fmt: skip
     await session.flush()
@@ -151,9 +152,10 @@ async def confirm(session: AsyncSession, user: User, settlement_id: uuid.UUID) -
     if row.is_confirmed_by_payer and row.is_confirmed_by_payee:
         await complete(session, row, user.id, f"{user.username} confirmed a payment")
         other = row.payee_id if user.id == row.payer_id else row.payer_id
-        currency = await session.scalar(select(Currency.code).where(Currency.id == row.currency_id))
+        currency = await session.get(Currency, row.currency_id)
+        amount = row.amount.quantize(Decimal(1).scaleb(-currency.decimal_places))
         await inapp.notify(session, other, "settlement", {"actor": user.username, "action": "confirmed the payment of",
-                           "amount": row.amount, "currency": currency, "hint": "Your balances have moved."},
+                           "amount": amount, "currency": currency.code, "hint": "Your balances have moved."},
                            related=("settlement", str(row.id)))  # fmt: skip
     await session.flush()
     await session.refresh(row)
