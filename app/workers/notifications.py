@@ -11,7 +11,7 @@ from arq import Retry
 from app.logging import get_logger
 from app.services.notifications.delivery import deliver_due
 from app.services.notifications.email import Delivery, deliver_email_now
-from app.services.notifications.expense_events import notify_people
+from app.services.notifications.expense_events import drain
 from app.workers.context import job
 
 log = get_logger(__name__)
@@ -43,6 +43,6 @@ async def deliver_due_notifications(ctx: dict[str, Any]) -> int:
 
 
 @job
-async def notify_expense_people(ctx: dict[str, Any], expense_id: str, actor_id: int, event: str, event_id: str) -> int:
-    async with ctx["db"].session() as session:
-        return await notify_people(session, uuid.UUID(expense_id), actor_id, event, event_id)
+async def notify_expense_people(ctx: dict[str, Any]) -> int:
+    """Every two seconds: the notifications for expenses added, changed or commented on since the last run."""
+    return await drain(ctx["db"].session)

@@ -42,6 +42,7 @@ class WorkerSettings:
         cron(analytics_nightly, hour={0}, minute={25}, unique=True),
         cron(remove_expired_reports, minute={45}, unique=True),
         cron(deliver_due_notifications, second={0}, unique=True),
+        cron(notify_expense_people, second=set(range(0, 60, 2)), unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -1,6 +1,6 @@
 """Notification preferences per type (seed 000's notification_preferences): on or off, the channels
 (in_app, email, push, sms), quiet hours in the user's time zone and a frequency (immediate, or an hourly or
-daily digest). A type without a row uses the defaults: on, in-app and push, immediately.
+daily digest). A type without a row uses the defaults: on, in the app only, immediately.
 
 `schedule` turns a preference into when the other channels deliver: now, the end of the quiet hours, or
 the next digest.
@@ -35,7 +35,9 @@ TYPES: dict[str, str] = {
     "recurring_expense": "A recurring expense was created",
     "report_ready": "A report you asked for is ready",
 }
-DEFAULT_CHANNELS = [DeliveryChannel.IN_APP.value, DeliveryChannel.PUSH.value]
+# In the app only until the user chooses more (a mobile client turns push on when it registers a device):
+# nothing is sent to a channel nobody asked for, and a notification costs no delivery work by default.
+DEFAULT_CHANNELS = [DeliveryChannel.IN_APP.value]
 DAILY_DIGEST_AT = time(8, 0)  # local time, unless quiet hours end later
 
 

@@ -240,6 +240,8 @@ async def download(session: AsyncSession, user: User, report_id: uuid.UUID) -> t
         raise Gone("This report has expired; generate it again.")
     if row.status != ReportStatus.COMPLETED or not row.file_path:
         raise Conflict(f"This report is {row.status.value}; download it once it is completed.")
+    if not await asyncio.to_thread(Path(row.file_path).exists):
+        raise Gone("This report's file is no longer there; generate it again.")
     await session.execute(
         update(GeneratedReport)
         .where(GeneratedReport.id == row.id)
