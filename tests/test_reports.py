@@ -4,11 +4,13 @@ recorded, and other people's templates and reports not found."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -114,7 +116,7 @@ async def test_expiry_cleanup_failures_and_strangers(client, session, settings, 
     await session.flush()
     assert (await client.get(f"{API}/reports/{report_id}/download", headers=me)).status_code == 410
     assert await service.remove_expired(session, datetime.now(UTC)) == 1
-    assert report.status == ReportStatus.EXPIRED and not __import__("os").path.exists(path)
+    assert report.status == ReportStatus.EXPIRED and not await asyncio.to_thread(Path(path).exists)
     # A report that cannot be written says why and is not left running.
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("x")

@@ -12,7 +12,7 @@ from app.deps import CurrentUser
 from app.models.enums import PeriodType
 from app.services.analytics import service
 from app.services.analytics.service import Categories, PatternsOut, Summary, Trends
-from app.services.budgets.service import today_for
+from app.services.expenses.service import today_for
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 Start = Query(default=None, description="Default: the first of the end date's month.")

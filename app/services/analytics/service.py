@@ -269,5 +269,5 @@ async def changed_since(session: AsyncSession, since: datetime, until: datetime)
     written = compute.Written()
     for day, (users, groups) in sorted(by_day.items()):
         part = await compute.refresh(session, [day], users=sorted(users), groups=sorted(groups))
-        written.rows, written.removed = written.rows + part.rows, written.removed + part.removed
+        written.add((part.rows, part.removed))
     return written

@@ -32,16 +32,13 @@ from app.services.budgets.schemas import (
     CategoryStatus,
 )
 from app.services.expenses.allocation import SplitError, from_units, largest_remainder, to_units
+from app.services.expenses.service import today_for
 from app.services.groups.access import member_group
 from app.services.notifications import inapp
 from app.services.reference.queries import active_currency
 
 BUDGET_ALERT = "budget_alert"
 HUNDRED = Decimal(100)
-
-
-def today_for(user: User) -> date:
-    return datetime.now(ZoneInfo(user.timezone)).date()
 
 
 def _places(currency: Currency) -> Decimal:

@@ -23,6 +23,7 @@ from app.services.ai import structured
 from app.services.ai.structured import AIFailed, Question
 from app.services.budgets import service, spending
 from app.services.budgets.schemas import AllocationIn, BudgetCreate, BudgetOut, SuggestRequest
+from app.services.expenses.service import today_for
 
 TOOL_NAME = "suggest_budget"
 SCHEMA: dict[str, Any] = {
@@ -134,7 +135,7 @@ async def _ask_ai(
 
 async def suggest(session: AsyncSession, settings: Settings, user: User, request: SuggestRequest) -> BudgetOut:
     currency = await service.budget_currency(session, user, None, request.currency)
-    today = service.today_for(user)
+    today = today_for(user)
     months = months_before(today, request.months)
     history, tree = await _history(session, user, currency, months)
     if not history:

@@ -25,6 +25,7 @@ from app.services.budgets.schemas import (
     TemplateOut,
 )
 from app.services.budgets.system_templates import SAVINGS, SYSTEM_TEMPLATES
+from app.services.expenses.service import today_for
 
 HUNDRED = Decimal(100)
 
@@ -145,7 +146,7 @@ async def budget_from(session: AsyncSession, user: User, template_id: uuid.UUID,
     )
     allocations = [AllocationIn(category_id=category, amount=amount)
                    for (category, _), amount in zip(kept, amounts, strict=True)]  # fmt: skip
-    today = service.today_for(user)
+    today = today_for(user)
     budget = BudgetCreate(
         name=data.name or template.name[:100], period_type=data.period_type,
         start_date=data.start_date or today.replace(day=1), amount=spendable, currency=currency.code,

@@ -83,7 +83,8 @@ async def _currency(
     return found
 
 
-def _today_for(user: User) -> date:
+def today_for(user: User) -> date:
+    """Today where the user lives (an expense may not be dated after it)."""
     return datetime.now(ZoneInfo(user.timezone)).date()
 
 
@@ -220,8 +221,8 @@ async def create_expense(
         base = await _currency(session, code=user.preferred_currency)
     same = data.currency is None or data.currency.upper() == base.code
     currency = base if same else await _currency(session, code=data.currency)
-    expense_date = data.expense_date or _today_for(user)
-    if expense_date > _today_for(user):
+    expense_date = data.expense_date or today_for(user)
+    if expense_date > today_for(user):
         raise Unprocessable("The expense date cannot be in the future.", field="expense_date")
     if data.category_id is not None:
         await _check_category(session, user, data.category_id)
@@ -343,7 +344,7 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
     for required in ("title", "amount", "currency", "expense_date", "transaction_type", "expense_classification"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be empty.", field=required)
-    if changes.get("expense_date") and changes["expense_date"] > _today_for(user):
+    if changes.get("expense_date") and changes["expense_date"] > today_for(user):
         raise Unprocessable("The expense date cannot be in the future.", field="expense_date")
     if changes.get("category_id") is not None:
         await _check_category(session, user, changes["category_id"])

@@ -16,7 +16,7 @@ import httpx
 
 from app.config import Settings
 from app.logging import get_logger
-from app.services.notifications.email import build_message
+from app.services.notifications.email import smtp_send
 
 log = get_logger(__name__)
 
@@ -36,13 +36,7 @@ async def send_email(settings: Settings, to: str | None, subject: str, body: str
         log.info("email_not_sent_no_smtp", to=to, subject=subject)
         return Outcome("skipped", "SMTP is not configured; the message was written to the logs instead")
     try:
-        await aiosmtplib.send(
-            build_message(settings, to, subject, body), hostname=settings.smtp_host, port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            use_tls=settings.smtp_security == "tls", start_tls=settings.smtp_security == "starttls",
-            timeout=settings.smtp_timeout_seconds,
-        )  # fmt: skip
+        await smtp_send(settings, to, subject, body)
     except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused) as error:
         return Outcome("failed", f"{type(error).__name__}: {error}"[:500])
     except (aiosmtplib.SMTPException, OSError) as error:

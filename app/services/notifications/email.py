@@ -75,6 +75,20 @@ async def queue_email(
     return entry
 
 
+async def smtp_send(settings: Settings, to: str, subject: str, body: str) -> None:
+    """Send one message with the configured SMTP server (raises aiosmtplib's errors)."""
+    await aiosmtplib.send(
+        build_message(settings, to, subject, body),
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        use_tls=settings.smtp_security == "tls",
+        start_tls=settings.smtp_security == "starttls",
+        timeout=settings.smtp_timeout_seconds,
+    )
+
+
 def build_message(settings: Settings, to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_from
@@ -101,16 +115,7 @@ async def deliver_email_now(
         entry.meta = {"subject": subject, "body": body}
         return Delivery.LOGGED
     try:
-        await aiosmtplib.send(
-            build_message(settings, to, subject, body),
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            use_tls=settings.smtp_security == "tls",
-            start_tls=settings.smtp_security == "starttls",
-            timeout=settings.smtp_timeout_seconds,
-        )
+        await smtp_send(settings, to, subject, body)
     except _PERMANENT_SMTP_ERRORS as error:
         return _failed(entry, error, permanent=True)
     except (aiosmtplib.SMTPException, OSError) as error:

@@ -345,7 +345,6 @@ async def _ai_parse(run: Run, file_format: FileFormat) -> Outcome:
         details = {"error": f"the {choice.provider} reading failed: {failure.reason}", "usage": spent,
                    "kept": "the system parser's result"}  # fmt: skip
         return Outcome(StageStatus.FAILED, details, ParserType.AI, choice.provider)
-    _fix_card_signs(reading.statement, None)
     ai = reconcile(reading.statement)
     details: dict[str, Any] = {
         "rows": len(reading.statement.rows), "ai_rows": ai.state, "system_rows": system.state if system else "none",
