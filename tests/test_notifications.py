@@ -165,9 +165,9 @@ async def test_the_people_in_an_expense_hear_of_it_once(app, client, session, se
     events = [e for e in await jobs.event_batch(expense_events.STREAM, 1000) if e["expense_id"] == expense_id]
     assert [e["event"] for e in events] == ["added", "comment"]  # pushed after each commit, in order
     for event in events:
-        args = (expense_id, event["actor_id"], event["event"], event["event_id"])
-        assert await expense_events.notify_people(session, *args) == 3
-        assert await expense_events.notify_people(session, *args) == 0  # handled twice: nothing new
+        assert await expense_events.notify_people(session, [event]) == 3
+        assert await expense_events.notify_people(session, [event]) == 0  # handled twice: nothing new
+    assert await expense_events.notify_people(session, events + events) == 0  # a batch with both, twice
     # The worker's drain handles the whole list (again: nothing new) and empties it.
     from tests.test_reports import sessions
 

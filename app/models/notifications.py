@@ -35,6 +35,15 @@ class Notification(UUIDPrimaryKey, Timestamps, Base):
         Index("idx_notification_metadata", "metadata", postgresql_using="gin"),
         Index("idx_notification_user_created", "user_id", text("created_at DESC"), text("id DESC")),
         Index("idx_notification_due", "scheduled_for", postgresql_where=text("NOT is_sent")),
+        # A notification with a key (meta "key") is made once per user and type: see inapp.notify_all.
+        Index(
+            "idx_notification_key",
+            "user_id",
+            "notification_type",
+            text("(metadata ->> 'key')"),
+            unique=True,
+            postgresql_where=text("(metadata ->> 'key') IS NOT NULL"),
+        ),
     )
 
     user_id: Mapped[int] = user_fk("CASCADE")

@@ -8,13 +8,14 @@ notifies once.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
-from app.models import Currency, Expense, ExpensePayer, ExpenseShare, User
+from app.models import User
 from app.services.notifications import inapp
 
 STREAM = "expense-events"
@@ -39,43 +40,49 @@ async def drain(session_factory: Any) -> int:
     made = 0
     while events := await jobs.event_batch(STREAM, BATCH):
         async with session_factory() as session:
-            for event in events:
-                made += await notify_people(session, uuid.UUID(event["expense_id"]), int(event["actor_id"]),
-                                            event["event"], event["event_id"])  # fmt: skip
+            made += await notify_people(session, events)
         await jobs.drop_events(STREAM, len(events))
     return made
 
 
-async def notify_people(session: AsyncSession, expense_id: uuid.UUID, actor_id: int, event: str, event_id: str) -> int:
-    found = (
-        await session.execute(
-            select(Expense.title, Expense.amount, Currency.code, Currency.decimal_places)
-            .join(Currency, Currency.id == Expense.currency_id)
-            .where(Expense.id == expense_id)
-        )
-    ).one_or_none()
-    if found is None:
-        return 0
-    title, amount, code, places = found
-    people = set(await session.scalars(union(
-        select(ExpenseShare.user_id).where(ExpenseShare.expense_id == expense_id),
-        select(ExpensePayer.user_id).where(ExpensePayer.expense_id == expense_id),
-    )))  # fmt: skip
-    people.discard(actor_id)
-    if not people:
-        return 0
-    actor = await session.scalar(select(User.username).where(User.id == actor_id)) or "Someone"
-    shares = dict((await session.execute(select(ExpenseShare.user_id, ExpenseShare.amount).where(
-        ExpenseShare.expense_id == expense_id))).all())  # fmt: skip
-    kind, action = _KINDS[event]
-    unit = f"{{:.{places}f}}"
+# The expenses of a batch of events with their people (shares and payers) and each one's share.
+_EXPENSES = text(
+    """
+    SELECT e.id, e.title, e.amount, c.code, c.decimal_places,
+           (SELECT array_agg(s.user_id ORDER BY s.user_id) FROM expense_shares s WHERE s.expense_id = e.id) AS sharers,
+           (SELECT array_agg(s.amount ORDER BY s.user_id) FROM expense_shares s WHERE s.expense_id = e.id) AS shares,
+           (SELECT array_agg(p.user_id) FROM expense_payers p WHERE p.expense_id = e.id) AS payers
+    FROM expenses e JOIN currencies c ON c.id = e.currency_id
+    WHERE e.id = ANY(:ids)
+    """
+).bindparams(bindparam("ids", type_=ARRAY(Uuid())))
+
+
+async def notify_people(session: AsyncSession, events: list[dict[str, Any]]) -> int:
+    """One notification per event for everyone in its expense but the one who acted, keyed by the event id;
+    a handful of queries for the whole batch."""
+    ids = list({uuid.UUID(event["expense_id"]) for event in events})
+    expenses = {row.id: row for row in await session.execute(_EXPENSES, {"ids": ids})}
+    actor_ids = {int(event["actor_id"]) for event in events}
+    actors = dict((await session.execute(select(User.id, User.username).where(User.id.in_(actor_ids)))).all())
+    notes: dict[str, list[inapp.Note]] = defaultdict(list)
+    for event in events:
+        found = expenses.get(uuid.UUID(event["expense_id"]))
+        if found is None:
+            continue
+        actor_id = int(event["actor_id"])
+        shares = dict(zip(found.sharers or [], found.shares or [], strict=True))
+        kind, action = _KINDS[event["event"]]
+        unit = f"{{:.{found.decimal_places}f}}"
+        for person in sorted((set(shares) | set(found.payers or [])) - {actor_id}):
+            share = shares.get(person)
+            line = (f"Your share is {unit.format(share)} {found.code} of {unit.format(found.amount)} {found.code}."
+                    if share is not None else f"The expense is {unit.format(found.amount)} {found.code}.")  # fmt: skip
+            variables = {"actor": actors.get(actor_id, "Someone"), "action": action, "title": found.title,
+                         "share_line": line}  # fmt: skip
+            notes[kind].append(inapp.Note(person, variables, related=("expense", str(found.id)),
+                                          key=f"{event['event']}:{event['event_id']}"))  # fmt: skip
     made = 0
-    for person in sorted(people):
-        share = shares.get(person)
-        line = (f"Your share is {unit.format(share)} {code} of {unit.format(amount)} {code}." if share is not None
-                else f"The expense is {unit.format(amount)} {code}.")  # fmt: skip
-        variables = {"actor": actor, "action": action, "title": title, "share_line": line}
-        note = await inapp.notify(session, person, kind, variables, related=("expense", str(expense_id)),
-                                  key=f"{event}:{event_id}")  # fmt: skip
-        made += note is not None
+    for kind, kind_notes in notes.items():
+        made += len(await inapp.notify_all(session, kind, kind_notes))
     return made

@@ -8,11 +8,14 @@ second call with the same key for the same user and type finds the first and add
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
@@ -50,6 +53,18 @@ def notification_out(row: Notification) -> NotificationOut:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Note:
+    """One notification to record: for whom, its template's variables, what it is about, and the key that
+    makes it once-only."""
+
+    user_id: int
+    variables: dict[str, object]
+    related: tuple[str, str] | None = None
+    meta: dict[str, Any] | None = None
+    key: str | None = None
+
+
 async def notify(
     session: AsyncSession,
     user_id: int,
@@ -61,48 +76,80 @@ async def notify(
     key: str | None = None,
     priority: NotificationPriority = NotificationPriority.NORMAL,
 ) -> Notification | None:
-    """Record the notification (its text from the type's template and `variables`) as the user's preference
-    for its type says: nothing when they turned it off; the in-app copy at once (on their sockets after
-    commit); the other channels by the worker, now or when quiet hours end or the digest is due. None when
-    off, or when `key` was used before."""
-    recipient = await preferences.for_delivery(session, user_id, notification_type)
-    pref = recipient.preference
-    if not pref.is_enabled:
-        return None
-    variables = {name: str(value) for name, value in variables.items()}
-    meta = {**(meta or {}), "variables": variables, **({"key": key} if key else {})}
-    if key is not None:
-        seen = await session.scalar(
-            select(Notification.id).where(
-                Notification.user_id == user_id,
-                Notification.notification_type == notification_type,
-                Notification.meta.contains({"key": key}),
-            )
-        )
-        if seen is not None:
-            return None
+    """One notification (see `notify_all`); None when it is turned off or its key was used before."""
+    made = await notify_all(
+        session, notification_type, [Note(user_id, variables, related, meta, key)], priority=priority
+    )
+    return await session.get(Notification, made[0]) if made else None
+
+
+async def notify_all(
+    session: AsyncSession,
+    notification_type: str,
+    notes: Sequence[Note],
+    *,
+    priority: NotificationPriority = NotificationPriority.NORMAL,
+) -> list[uuid.UUID]:
+    """Record the notifications (their text from the type's template and each note's variables) as each
+    user's preference for the type says: nothing when they turned it off; the in-app copy at once (on their
+    sockets after commit); the other channels by the worker, now or when quiet hours end or the digest is
+    due. A note whose key was used before for that user and type adds nothing (a unique index decides, so
+    two workers cannot both write it). A few queries for any number of notes; returns the ids of those made."""
+    recipients = await preferences.for_delivery_many(session, (note.user_id for note in notes), notification_type)
+    wanted = [(note, recipients[note.user_id]) for note in notes
+              if note.user_id in recipients and recipients[note.user_id].preference.is_enabled]  # fmt: skip
+    if not wanted:
+        return []
+    languages = {recipient.language for _, recipient in wanted}
+    texts = await templates.event_texts(session, notification_type, DeliveryChannel.IN_APP, languages)
     now = datetime.now(UTC)
-    channels = sorted({m.value for m in pref.delivery_methods})
-    others = [c for c in channels if c != DeliveryChannel.IN_APP.value]
-    due = preferences.schedule(pref, recipient.timezone, now) if others else None
-    title, message = await templates.render_event(session, notification_type, DeliveryChannel.IN_APP, variables,
-                                                  recipient.language)  # fmt: skip
-    row = Notification(
-        id=uuid.uuid4(), user_id=user_id, notification_type=notification_type, title=title[:200], message=message,
-        priority=priority, related_object_type=related[0] if related else None,
-        related_object_id=related[1] if related else None, meta=meta, delivery_channels=channels,
-        scheduled_for=due, is_sent=not others, sent_at=now if not others else None, created_at=now, updated_at=now,
-    )  # fmt: skip
-    session.add(row)
-    await session.flush()
-    if DeliveryChannel.IN_APP.value in channels:
-        events.publish_after_commit(
-            session, user_id, {"type": "notification", "notification": notification_out(row).model_dump(mode="json")}
-        )
-    if due is not None and due <= now + timedelta(seconds=1):
+    rows: list[dict[str, Any]] = []
+    deliver_now = False
+    for note, recipient in wanted:
+        pref = recipient.preference
+        variables = {name: str(value) for name, value in note.variables.items()}
+        meta = {**(note.meta or {}), "variables": variables, **({"key": note.key} if note.key else {})}
+        channels = sorted({m.value for m in pref.delivery_methods})
+        others = [c for c in channels if c != DeliveryChannel.IN_APP.value]
+        due = preferences.schedule(pref, recipient.timezone, now) if others else None
+        deliver_now |= due is not None and due <= now + timedelta(seconds=1)
+        title, message = templates.fill(texts[recipient.language], variables)
+        rows.append({
+            "id": uuid.uuid4(), "user_id": note.user_id, "sender_id": None, "notification_type": notification_type,
+            "title": title[:200], "message": message, "priority": priority, "is_read": False, "read_at": None,
+            "related_object_type": note.related[0] if note.related else None,
+            "related_object_id": note.related[1] if note.related else None, "action_url": None,
+            "metadata": meta, "delivery_channels": channels, "scheduled_for": due, "is_sent": not others,
+            "sent_at": None if others else now, "created_at": now, "updated_at": now,
+        })  # fmt: skip
+    made = set(await session.scalars(_INSERT_NEW, rows))
+    live = [row for row in rows if row["id"] in made and DeliveryChannel.IN_APP.value in row["delivery_channels"]]
+    events.publish_many_after_commit(session, [(row["user_id"], {"type": "notification", "notification": _live(row)})
+                                               for row in live])  # fmt: skip
+    if deliver_now and made:
         # Now, not at the next minute's pass; the job id makes a burst of notifications one run.
         jobs.enqueue_after_commit(session, DELIVER_JOB, job_id=f"notifications:{now:%Y%m%d%H%M%S}")
-    return row
+    return [row["id"] for row in rows if row["id"] in made]
+
+
+# One statement, compiled once, for any number of rows (SQLAlchemy sends them as multi-row VALUES).
+_INSERT_NEW = (
+    insert(Notification.__table__)
+    .on_conflict_do_nothing(
+        index_elements=["user_id", "notification_type", text("(metadata ->> 'key')")],
+        index_where=text("(metadata ->> 'key') IS NOT NULL"),
+    )
+    .returning(Notification.__table__.c.id)
+)
+
+
+def _live(row: dict[str, Any]) -> dict[str, Any]:
+    return NotificationOut(
+        id=row["id"], notification_type=row["notification_type"], title=row["title"], message=row["message"],
+        priority=row["priority"], is_read=False, read_at=None, related_object_type=row["related_object_type"],
+        related_object_id=row["related_object_id"], action_url=None, metadata=row["metadata"],
+        created_at=row["created_at"],
+    ).model_dump(mode="json")  # fmt: skip
 
 
 def _in_app(user_id: int) -> Any:

@@ -8,6 +8,7 @@ the next digest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -87,15 +88,26 @@ class Recipient:
 
 async def for_delivery(session: AsyncSession, user_id: int, kind: str) -> Recipient:
     """The user's preference for `kind`, time zone and language, in one query."""
-    found = (await session.execute(
-        select(User.timezone, UserPreferences.locale, NotificationPreference)
+    return (await for_delivery_many(session, [user_id], kind))[user_id]
+
+
+async def for_delivery_many(session: AsyncSession, user_ids: Iterable[int], kind: str) -> dict[int, Recipient]:
+    """`for_delivery` for many users in one query (users that do not exist are left out)."""
+    found = await session.execute(
+        select(User.id, User.timezone, UserPreferences.locale, NotificationPreference)
         .outerjoin(UserPreferences, UserPreferences.user_id == User.id)
         .outerjoin(NotificationPreference, and_(NotificationPreference.user_id == User.id,
                                                 NotificationPreference.notification_type == kind))
-        .where(User.id == user_id))).one()  # fmt: skip
-    timezone, locale, row = found
-    pref = _out(kind, row) if kind in TYPES else PreferenceOut(notification_type=kind, description=kind)
-    return Recipient(pref, timezone, (locale or "en").split("-")[0].split("_")[0].lower())
+        .where(User.id.in_(set(user_ids))))  # fmt: skip
+    default = _out(kind, None) if kind in TYPES else PreferenceOut(notification_type=kind, description=kind)
+    return {
+        user_id: Recipient(
+            _out(kind, row) if row is not None else default,
+            timezone,
+            (locale or "en").split("-")[0].split("_")[0].lower(),
+        )
+        for user_id, timezone, locale, row in found
+    }
 
 
 async def set_preference(session: AsyncSession, user_id: int, kind: str, data: PreferenceIn) -> PreferenceOut:

@@ -122,15 +122,27 @@ async def render_event(
 ) -> tuple[str, str]:
     """The subject (title) and body of an event notification for a channel, from the active template in the
     user's language, else English, else the default above; `$names` filled from the variables."""
+    return fill((await event_texts(session, kind, channel, {language}))[language], variables)
+
+
+async def event_texts(
+    session: AsyncSession, kind: str, channel: DeliveryChannel, languages: set[str]
+) -> dict[str, tuple[str, str]]:
+    """The (subject, body) template of an event for a channel in each of `languages` (English, else the
+    default above, where a language has none), in one query."""
     rows = await session.execute(
         select(NotificationTemplate.language, NotificationTemplate.subject, NotificationTemplate.body).where(
             NotificationTemplate.notification_type == kind, NotificationTemplate.template_type == channel,
-            NotificationTemplate.is_active, NotificationTemplate.language.in_({language, "en"}))
+            NotificationTemplate.is_active, NotificationTemplate.language.in_(languages | {"en"}))
     )  # fmt: skip
     by_language = {row.language: (row.subject or "", row.body) for row in rows}
-    subject, body = by_language.get(language) or by_language.get("en") or _event_defaults(kind, channel)
+    fallback = by_language.get("en") or _event_defaults(kind, channel)
+    return {language: by_language.get(language) or fallback for language in languages}
+
+
+def fill(texts: tuple[str, str], variables: dict[str, object]) -> tuple[str, str]:
     values = {key: str(value) for key, value in variables.items()}
-    return Template(subject).safe_substitute(values), Template(body).safe_substitute(values)
+    return Template(texts[0]).safe_substitute(values), Template(texts[1]).safe_substitute(values)
 
 
 async def seed_templates(session: AsyncSession) -> int:

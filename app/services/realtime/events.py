@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -33,15 +33,31 @@ def channel(redis: Redis, user_id: int) -> str:
     return f"events:{database}:user:{user_id}"
 
 
+def _payload(user_id: int, event: Mapping[str, Any], origin: str | None) -> str:
+    return json.dumps({"user_id": user_id, "origin": origin, "event": event}, default=str)
+
+
 async def publish(redis: Redis, user_id: int, event: Mapping[str, Any], origin: str | None = None) -> None:
-    payload = json.dumps({"user_id": user_id, "origin": origin, "event": event}, default=str)
-    await redis.publish(channel(redis, user_id), payload)
+    await redis.publish(channel(redis, user_id), _payload(user_id, event, origin))
+
+
+async def publish_many(redis: Redis, events: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """Many users' events in one round trip (a worker's batch of notifications)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        for user_id, event in events:
+            pipe.publish(channel(redis, user_id), _payload(user_id, event, None))
+        await pipe.execute()
 
 
 def publish_after_commit(
     session: AsyncSession, user_id: int, event: Mapping[str, Any], origin: str | None = None
 ) -> None:
     jobs.after_commit(session, lambda: publish(jobs.get_queue(), user_id, event, origin))
+
+
+def publish_many_after_commit(session: AsyncSession, events: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    if events:
+        jobs.after_commit(session, lambda: publish_many(jobs.get_queue(), events))
 
 
 class Listener:
