@@ -247,6 +247,7 @@ def worker() -> None:
             WorkerSettings,  # type: ignore[arg-type]
             redis_settings=redis_settings(urls.redis_url),
             max_jobs=settings.worker_max_jobs,
+            job_timeout=settings.worker_job_timeout_seconds,
         )
 
 

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0)
     db_connect_wait_seconds: float = Field(default=5.0, ge=0)
     worker_max_jobs: int = Field(default=10, ge=1)
+    # The longest a job may run. A worker that dies mid-job leaves it marked in progress this long plus
+    # 10 seconds (arq's rule); then another worker runs it again.
+    worker_job_timeout_seconds: int = Field(default=600, ge=1)
 
     # Accounts and sign-in.
     public_url: str = Field(default="http://localhost:8000", description="Base of links in e-mails.")

@@ -13,11 +13,13 @@ import hashlib
 import re
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Category, Currency, Expense, User
@@ -53,6 +55,12 @@ def import_keys(rows: list[ParsedRow]) -> list[str]:
         seen[(row.booked_on, amount)] += 1
         keys.append(_key("row", f"{row.booked_on.isoformat()}:{amount}:{seen[(row.booked_on, amount)]}"))
     return keys
+
+
+def key_among(column: Any, keys: Collection[str]) -> ColumnElement[bool]:
+    """`column = ANY(:keys)`: one array parameter, so the statement is compiled and prepared once whatever
+    the number of rows (IN would bind, and compile, one parameter per key)."""
+    return column == any_(bindparam(None, list(keys), type_=ARRAY(String)))
 
 
 def payee_key(description: str) -> str:
@@ -112,7 +120,7 @@ async def plan(session: AsyncSession, account_id: uuid.UUID, rows: list[ParsedRo
     keys = import_keys(rows)
     existing = set(
         await session.scalars(
-            select(Expense.import_key).where(Expense.account_id == account_id, Expense.import_key.in_(keys))
+            select(Expense.import_key).where(Expense.account_id == account_id, key_among(Expense.import_key, keys))
         )
     )
     new, future = [], 0

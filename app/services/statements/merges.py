@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
-from sqlalchemy import and_, func, select
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -49,23 +50,34 @@ def score(new_title: str, old_title: str, days_apart: int) -> Decimal:
     return Decimal(max(0.0, similarity - 5 * days_apart)).quantize(Decimal("0.01"))
 
 
-async def suggest(
-    session: AsyncSession, user_id: int, account_id: uuid.UUID, file_id: uuid.UUID, keys: set[str]
-) -> int:
-    """Suggestions for the rows `file_id` just created (their import `keys`); returns how many were made."""
+def _candidates() -> Any:
+    """Pairs of a row the file just created and an existing transaction of the account with the same amount
+    and type within the window (not from the same file). Built once: an aliased query costs more to build
+    than to run."""
     new, old = aliased(Expense), aliased(Expense)
-    pairs = await session.execute(
+    window = timedelta(days=WINDOW_DAYS)
+    return (
         select(new.id, new.title, new.expense_date, old.id, old.title, old.expense_date, old.uploaded_file_id,
                new.amount)
         .join(old, and_(
             old.account_id == new.account_id, old.amount == new.amount,
             old.transaction_type == new.transaction_type, old.id != new.id, ~old.is_deleted,
-            func.coalesce(old.uploaded_file_id, uuid.UUID(int=0)) != file_id,
-            old.expense_date.between(new.expense_date - timedelta(days=WINDOW_DAYS),
-                                     new.expense_date + timedelta(days=WINDOW_DAYS)),
+            func.coalesce(old.uploaded_file_id, uuid.UUID(int=0)) != bindparam("file_id"),
+            old.expense_date.between(new.expense_date - window, new.expense_date + window),
         ))
-        .where(new.uploaded_file_id == file_id, new.account_id == account_id, new.import_key.in_(keys))
+        .where(new.uploaded_file_id == bindparam("file_id"), new.account_id == bindparam("account_id"),
+               new.import_key == any_(bindparam("keys", type_=ARRAY(String))))
     )  # fmt: skip
+
+
+_CANDIDATES = _candidates()
+
+
+async def suggest(
+    session: AsyncSession, user_id: int, account_id: uuid.UUID, file_id: uuid.UUID, keys: set[str]
+) -> int:
+    """Suggestions for the rows `file_id` just created (their import `keys`); returns how many were made."""
+    pairs = await session.execute(_CANDIDATES, {"file_id": file_id, "account_id": account_id, "keys": list(keys)})
     best: dict[uuid.UUID, tuple[Decimal, dict[str, object], uuid.UUID | None]] = {}
     for new_id, new_title, new_date, old_id, old_title, old_date, old_file, amount in pairs.all():
         value = score(new_title, old_title, abs((new_date - old_date).days))

@@ -502,7 +502,9 @@ async def _create(run: Run) -> Outcome:
         keys = [key for _, key in run.plan.new]
         made = set(
             await session.scalars(
-                select(Expense.import_key).where(Expense.account_id == account.id, Expense.import_key.in_(keys))
+                select(Expense.import_key).where(
+                    Expense.account_id == account.id, importer.key_among(Expense.import_key, keys)
+                )
             )
         )
         todo = [(row, key) for row, key in run.plan.new if key not in made]
@@ -547,7 +549,7 @@ async def _complete(run: Run) -> Outcome:
         made_now = run.made_keys
         found = await session.execute(
             select(Expense.import_key, Expense.id).where(
-                Expense.account_id == file.account_id, Expense.import_key.in_(keys)
+                Expense.account_id == file.account_id, importer.key_among(Expense.import_key, keys)
             )
         )
         ids = {key: expense_id for key, expense_id in found.all()}
