@@ -121,11 +121,17 @@ async def end_to_end(files: list[tuple[bytes, int, int, list]]) -> None:
                     assert shown["status"] == "completed", shown
                     created += shown["transactions_created"]
                 elapsed = time.perf_counter() - started
+                stages: Counter[str] = Counter()
+                for statement_id in ids:
+                    for row in (await http.get(f"/statements/{statement_id}/logs")).json():
+                        stages[row["processing_stage"]] += row["execution_time_ms"] or 0
             pages = sum(page_count for _, page_count, _, _ in files)
             rows = sum(count for _, _, count, _ in files)
             print(f"end to end through the worker: {len(files)} statements, {pages} pages, {created} transactions "
                   f"in {elapsed:.2f} s = {pages / elapsed:.0f} pages/s ({rows / pages:.0f} rows a page, "
                   f"{created / elapsed:.0f} transactions/s)")  # fmt: skip
+            print("  time in each stage, per statement: " + ", ".join(
+                f"{stage} {ms / len(files):.0f} ms" for stage, ms in stages.items()))  # fmt: skip
         finally:
             process.terminate()
             process.wait(timeout=60)

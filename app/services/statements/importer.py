@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, or_, select, text
@@ -63,10 +64,14 @@ def key_among(column: Any, keys: Collection[str]) -> ColumnElement[bool]:
     return column == any_(bindparam(None, list(keys), type_=ARRAY(String)))
 
 
+_LETTERS = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=16_384)  # every import reads the user's recent titles again; payees repeat
 def payee_key(description: str) -> str:
     """What identifies the payee across statements: the first three meaningful words, without numbers
     ('CARD PAYMENT TO CORNER SHOP 4471 LONDON' and 'Corner Shop London' are both 'corner shop london')."""
-    words = [w for w in re.findall(r"[a-z]+", description.casefold()) if w not in _NOISE and len(w) > 1]
+    words = [w for w in _LETTERS.findall(description.casefold()) if w not in _NOISE and len(w) > 1]
     return " ".join(words[:3])
 
 
