@@ -23,6 +23,7 @@ from app.models.enums import PeriodType
 from app.schemas import Money
 from app.services.analytics import compute, patterns
 from app.services.groups.access import member_group
+from app.services.reference.units import units
 
 MAX_RANGE_DAYS = 3 * 366
 
@@ -98,19 +99,13 @@ def _range(start: date | None, end: date | None, today: date) -> tuple[date, dat
     return start, end
 
 
-_CURRENCIES: dict[uuid.UUID, tuple[str, Decimal]] = {}  # a currency's code and places never change
-
-
 async def _currency(session: AsyncSession, currency_id: uuid.UUID | str | None) -> tuple[str | None, Decimal]:
     """The code of the rows' currency and its minor unit (the columns keep four decimals)."""
     if currency_id is None:
         return None, Decimal("0.01")
     key = uuid.UUID(str(currency_id))
-    if key not in _CURRENCIES:
-        code, places = (await session.execute(select(Currency.code, Currency.decimal_places).where(
-            Currency.id == key))).one()  # fmt: skip
-        _CURRENCIES[key] = (code, Decimal(1).scaleb(-places))
-    return _CURRENCIES[key]
+    unit = (await units(session, [key]))[key]
+    return unit.code, Decimal(1).scaleb(-unit.decimal_places)
 
 
 async def _category_totals(session: AsyncSession, scope: Any, start: date, end: date) -> tuple[list[Any], Any]:

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, insert, or_, select, text
+from sqlalchemy import ARRAY, Uuid, bindparam, delete, exists, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -48,6 +48,7 @@ from app.services.expenses.schemas import (
 from app.services.groups.service import record_activity
 from app.services.notifications import expense_events
 from app.services.reference.queries import active_currency
+from app.services.reference.units import units
 
 
 def visible_to(user_id: int) -> ColumnElement[bool]:
@@ -492,30 +493,48 @@ _CREATE_EXPENSE = text(
 )
 
 
+# The shares, payers and tag names of a page of expenses in one prepared statement (kind 0, 1, 2).
+_PAGE_DETAILS = text(
+    """
+    SELECT 0 AS kind, expense_id, user_id, amount, split_value, is_settled, NULL AS name, NULL AS sort_name
+    FROM expense_shares WHERE expense_id = ANY(:ids)
+    UNION ALL
+    SELECT 1, expense_id, user_id, amount, NULL, NULL, NULL, NULL FROM expense_payers WHERE expense_id = ANY(:ids)
+    UNION ALL
+    SELECT 2, et.expense_id, NULL, NULL, NULL, NULL, t.name, lower(t.name)
+    FROM expense_tags et JOIN tags t ON t.id = et.tag_id WHERE et.expense_id = ANY(:ids)
+    ORDER BY kind, sort_name
+    """
+).bindparams(bindparam("ids", type_=ARRAY(Uuid())))
+
+
 async def outputs(session: AsyncSession, expenses: Sequence[Any]) -> list[ExpenseOut]:
-    """API shapes for a page of expenses, with three queries for all their shares, payers and currencies."""
+    """API shapes for a page of expenses: one query for all their shares, payers and tags; the currencies
+    from the process's cache."""
     if not expenses:
         return []
-    ids = [expense.id for expense in expenses]
-    # Plain rows of just the columns shown: a page of ORM objects costs several times more to build.
     shares: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    share_columns = (ExpenseShare.expense_id, ExpenseShare.user_id, ExpenseShare.amount)
-    share_columns += (ExpenseShare.split_value, ExpenseShare.is_settled)
-    for share in await session.execute(select(*share_columns).where(ExpenseShare.expense_id.in_(ids))):
-        shares[share.expense_id].append(share)
     payers: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    payer_columns = (ExpensePayer.expense_id, ExpensePayer.user_id, ExpensePayer.amount)
-    for payer in await session.execute(select(*payer_columns).where(ExpensePayer.expense_id.in_(ids))):
-        payers[payer.expense_id].append(payer)
+    tag_names: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for row in await session.execute(_PAGE_DETAILS, {"ids": [expense.id for expense in expenses]}):
+        if row.kind == 0:
+            shares[row.expense_id].append(row)
+        elif row.kind == 1:
+            payers[row.expense_id].append(row)
+        else:
+            tag_names[row.expense_id].append(row.name)
     currency_ids = {e.currency_id for e in expenses} | {e.base_currency_id for e in expenses if e.base_currency_id}
-    currencies = {c.id: c for c in await session.scalars(select(Currency).where(Currency.id.in_(currency_ids)))}
-    tag_names = await tags.names_by_expense(session, ids)
+    currencies = await units(session, currency_ids)
     return [_expense_out(e, currencies, shares[e.id], payers[e.id], tag_names[e.id]) for e in expenses]
+
+
+def _by_user(row: Any) -> int:
+    return int(row.user_id)
 
 
 def _expense_out(
     e: Any,
-    currencies: dict[uuid.UUID, Currency],
+    currencies: dict[uuid.UUID, Any],  # code and decimal_places
     shares: Sequence[Any],
     payers: Sequence[Any],
     tag_names: list[str],
@@ -537,12 +556,9 @@ def _expense_out(
             ShareOut(
                 user_id=s.user_id, amount=s.amount.quantize(unit), split_value=s.split_value, is_settled=s.is_settled
             )
-            for s in sorted(shares, key=lambda share: share.user_id)
+            for s in sorted(shares, key=_by_user)
         ],
-        payers=[
-            PayerOut(user_id=p.user_id, amount=p.amount.quantize(unit))
-            for p in sorted(payers, key=lambda payer: payer.user_id)
-        ],
+        payers=[PayerOut(user_id=p.user_id, amount=p.amount.quantize(unit)) for p in sorted(payers, key=_by_user)],
         created_by_id=e.created_by_id,
         is_approved=e.is_approved,
         is_settled=e.is_settled,
