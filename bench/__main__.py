@@ -39,6 +39,7 @@ def main() -> None:
     expense_args.add_argument("--members", type=int, default=20, help="members of the measured group")
     expense_args.add_argument("--clients", type=int, default=10, help="concurrent clients per measurement")
     expense_args.add_argument("--seconds", type=float, default=10, help="length of each measurement")
+    expense_args.add_argument("--rate", type=float, default=50, help="total rate of the open-loop read runs")
     expense_args.add_argument("--workers", type=int, default=1, help="API processes of the serve command")
     expense_args.add_argument(
         "--measure", choices=("all", "reads", "create"), default="all", help="which measurements to run"

@@ -28,6 +28,7 @@ from bench.harness import (
     closed_loop,
     database_url,
     free_port,
+    open_loop,
     process_cpu_seconds,
     register_users,
     report,
@@ -157,6 +158,9 @@ async def run(args: argparse.Namespace) -> None:
                 for clients in sorted({1, args.clients}):
                     latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
                     report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
+                # Back to back, latency is mostly queueing; this is many people each loading a page now and then.
+                latencies, errors, elapsed = await open_loop(port, args.clients, args.rate, args.seconds, make)
+                report(f"{name}, {args.clients} clients sending {args.rate:g}/s in all", latencies, elapsed, errors)
             if args.measure in ("all", "reads"):
                 await report_settle_up_cost(port, group_id, owner.headers)
             if args.measure == "reads":

@@ -74,6 +74,17 @@ async def test_create_join_roles_and_feed(client, session, settings) -> None:
         "group_updated", "group_updated", "member_joined", "group_created"
     ]  # fmt: skip
 
+    # An expense goes into the feed in the same statement that creates it; a personal one into no feed.
+    body = {"title": "Pizza", "amount": "30.00", "group_id": group["id"]}
+    expense = (await client.post("/api/v1/expenses", json=body, headers=b)).json()
+    assert (
+        await client.post("/api/v1/expenses", json={"title": "Own lunch", "amount": "9.00"}, headers=b)
+    ).status_code == 201
+    latest = (await client.get(f"{API}/{group['id']}/activity", params={"limit": 2}, headers=c)).json()["items"]
+    assert latest[0]["activity_type"] == "expense_added" and latest[1]["activity_type"] == "role_changed"
+    assert latest[0]["description"].endswith("added Pizza")
+    assert latest[0]["metadata"] == {"expense_id": expense["id"], "amount": "30.00", "currency": expense["currency"]}
+
 
 async def test_leaving_with_an_open_balance_needs_an_admin_and_a_reason(client, session, settings) -> None:
     alice, bob = [await make_account(session) for _ in range(2)]

@@ -7,6 +7,7 @@ shares it. Who may change it: in a group, any member but viewers; outside groups
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -286,16 +287,18 @@ async def create_expense(
         "share_amounts": [share["amount"] for share in rows.shares],
         "share_values": [share["split_value"] for share in rows.shares],
     }
+    feed = group is not None and import_key is None  # an import writes one activity row for all its expenses
+    values |= {
+        "activity_group_id": group.id if feed else None,
+        "activity_description": f"{user.username} added {data.title}",
+        "activity_meta": json.dumps({"expense_id": str(expense_id), "amount": str(data.amount),
+                                     "currency": currency.code}),
+    }  # fmt: skip
     # One round trip: the expense, its payers and shares (the ledger triggers see all three at the end of the
-    # statement); created_at and the generated exclude_from_totals come back.
+    # statement) and the group's activity row; created_at and the generated exclude_from_totals come back.
     expense = (await session.execute(_CREATE_EXPENSE, values)).one()
     if data.tags:
         await tags.set_expense_tags(session, user, expense_id, data.tags)
-    if group and import_key is None:
-        await record_activity(
-            session, group.id, user.id, "expense_added", f"{user.username} added {data.title}",
-            {"expense_id": str(expense_id), "amount": str(data.amount), "currency": currency.code},
-        )  # fmt: skip
     if import_key is None and recurrence is None and statement is None and len(rows.shares) + len(rows.payers) > 1:
         expense_events.notify_later(session, expense_id, user.id, "added")
     currencies = {currency.id: currency, base.id: base}
@@ -487,6 +490,13 @@ _CREATE_EXPENSE = text(
         SELECT :id, person, owed, :currency_id, :paid_by_id, CAST(:split_type AS split_type), split_value
         FROM unnest(CAST(:share_ids AS bigint[]), CAST(:share_amounts AS numeric[]), CAST(:share_values AS numeric[]))
             AS t(person, owed, split_value)
+    ), activity AS (
+        -- The row groups.service.record_activity writes, here in the expense's own statement (the hot path).
+        INSERT INTO group_activities (id, created_at, updated_at, group_id, user_id, activity_type, description,
+                                      metadata)
+        SELECT gen_random_uuid(), :created_at, :created_at, CAST(:activity_group_id AS uuid), :created_by_id,
+               'expense_added', :activity_description, CAST(:activity_meta AS jsonb)
+        WHERE CAST(:activity_group_id AS uuid) IS NOT NULL
     )
     SELECT * FROM new_expense
     """  # noqa: S608 - built from constant column names; every value is a bound parameter
