@@ -18,6 +18,7 @@ from app.db import Database
 from app.errors import Conflict
 from app.models import Category, Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import AccountType, FileStatus, MergeStatus
+from app.services.analytics import stale
 from app.services.statements import accounts, importer, merges, passwords, review, uploads
 from app.services.statements.accounts import AccountCreate
 from app.services.statements.pipeline import give_up, process
@@ -140,10 +141,14 @@ async def test_ofx_import_logs_every_stage_and_runs_once(world, settings) -> Non
     async with database.session() as session:
         edited = await session.scalar(select(Expense).where(Expense.account_id == account_id).limit(1))
         edited.title, edited.updated_at = "Coffee with Sam", edited.updated_at + timedelta(seconds=1)
+        removed_days = set(await session.scalars(select(Expense.expense_date).where(
+            Expense.account_id == account_id, Expense.id != edited.id)))  # fmt: skip
     async with database.session() as session:
         await uploads.remove(session, user, again.id)
         await uploads.remove(session, user, queued.id)
     assert await count(database, Expense.account_id == account_id) == 1
+    # Their days are left for the analytics pass to recompute (the rows that counted there are gone).
+    assert removed_days and removed_days <= {d.day for d in await stale.pending() if user.id in d.users}
 
 
 async def test_overlapping_csv_statements_create_each_row_once(world, settings) -> None:

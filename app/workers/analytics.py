@@ -1,6 +1,7 @@
 """Analytics jobs: every five minutes the days touched by changed expenses are recomputed for the people
-and groups involved (fresh within minutes); every night yesterday is recomputed for everyone and spending
-patterns are analysed for those active that day. Both are idempotent: a second run writes nothing."""
+and groups involved, with the days changes left behind (fresh within minutes); every night yesterday is
+recomputed for everyone and spending patterns are analysed for those active that day. Both are
+idempotent: a second run writes nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.logging import get_logger
-from app.services.analytics import service
+from app.services.analytics import service, stale
 from app.workers.context import job
 
 log = get_logger(__name__)
@@ -25,9 +26,11 @@ async def analytics_changes(ctx: dict[str, Any]) -> int:
     stored = await redis.get(WATERMARK_KEY)
     since = datetime.fromisoformat(stored.decode() if isinstance(stored, bytes) else stored) if stored else (
         until - timedelta(minutes=10))  # fmt: skip
+    days = await stale.pending()
     async with ctx["db"].session() as session:
-        written = await service.changed_since(session, since, until)
+        written = await service.changed_since(session, since, until, days)
     await redis.set(WATERMARK_KEY, until.isoformat())
+    await stale.done(len(days))  # only now: a pass that dies leaves them for the next one
     log.info("analytics_changes", rows=written.rows, removed=written.removed, since=since.isoformat())
     return written.rows
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from app.models import Category, Currency, Expense, ExpenseAnalytics, ExpenseSha
 from app.models.enums import PeriodType
 from app.schemas import Money
 from app.services.analytics import compute, patterns
+from app.services.analytics.stale import StaleDay
 from app.services.groups.access import member_group
 from app.services.reference.units import units
 
@@ -245,8 +247,16 @@ async def nightly(session: AsyncSession, day: date) -> compute.Written:
     return written
 
 
-async def changed_since(session: AsyncSession, since: datetime, until: datetime) -> compute.Written:
-    """Recompute what expenses changed in [since, until) touch: their days, for their people and groups."""
+async def changed_since(
+    session: AsyncSession, since: datetime, until: datetime, stale_days: Iterable[StaleDay] = ()
+) -> compute.Written:
+    """Recompute what expenses changed in [since, until) touch: their days, for their people and groups;
+    and the days changes left behind (`stale.pending()`)."""
+    by_day: dict[date, tuple[set[int], set[uuid.UUID]]] = defaultdict(lambda: (set(), set()))
+    for stale_day in stale_days:
+        by_day[stale_day.day][0].update(stale_day.users)
+        if stale_day.group_id is not None:
+            by_day[stale_day.day][1].add(stale_day.group_id)
     rows = (
         await session.execute(
             select(Expense.expense_date, Expense.group_id, ExpenseShare.user_id)
@@ -254,9 +264,6 @@ async def changed_since(session: AsyncSession, since: datetime, until: datetime)
             .where(Expense.updated_at >= since, Expense.updated_at < until)
         )
     ).all()
-    if not rows:
-        return compute.Written()
-    by_day: dict[date, tuple[set[int], set[uuid.UUID]]] = defaultdict(lambda: (set(), set()))
     for day, group_id, user_id in rows:
         by_day[day][0].add(user_id)
         if group_id is not None:

@@ -35,6 +35,7 @@ from app.models import (
     UserFriendship,
 )
 from app.models.enums import ExpenseSource, ExpenseType, FriendshipStatus, MemberRole, SplitType
+from app.services.analytics import stale
 from app.services.expenses import tags
 from app.services.expenses.allocation import Share, SplitEntry, SplitError, allocate, allocate_payers
 from app.services.expenses.schemas import (
@@ -357,11 +358,16 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
         base = await _currency(session, currency_id=expense.base_currency_id or currency.id)
         expense.currency_id = currency.id
         expense.exchange_rate = currency.exchange_rate_to_usd / base.exchange_rate_to_usd
-    for name, value in changes.items():
-        setattr(expense, name, value)
     money_changed = (
         {"amount", "currency"} & patch.model_fields_set or patch.split is not None or patch.payers is not None
     )
+    old_day = expense.expense_date
+    moved = "expense_date" in changes and changes["expense_date"] != old_day
+    old_people = set(await session.scalars(select(ExpenseShare.user_id).where(ExpenseShare.expense_id == expense.id))
+                     ) if moved or money_changed else set()  # fmt: skip
+    for name, value in changes.items():
+        setattr(expense, name, value)
+    new_people = old_people
     if money_changed:
         currency = await _currency(session, currency_id=expense.currency_id)
         current = (await outputs(session, [expense]))[0]
@@ -382,6 +388,12 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
         shares, paid = _compute(expense.amount, currency.decimal_places, split, payers, allowed, group is not None)
         expense.split_type = split.method
         await _replace_rows(session, expense, shares, paid, split.method)
+        new_people = {share.user_id for share in shares}
+    # The old day keeps analytics rows for whoever the expense no longer names there: the pass redoes it.
+    if moved:
+        stale.mark_after_commit(session, old_day, old_people, expense.group_id)
+    elif old_people - new_people:
+        stale.mark_after_commit(session, old_day, old_people - new_people)
     if patch.tags is not None:
         await tags.set_expense_tags(session, user, expense.id, patch.tags)
     if group:

@@ -18,6 +18,7 @@ from app.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.models import Expense, StatementProcessingLog, UploadedFile, User
 from app.models.enums import FileFormat, FileStatus
 from app.pagination import newest_first
+from app.services.analytics import stale
 from app.services.statements import accounts, passwords
 from app.services.statements.formats import detect_format
 from app.services.statements.schemas import StatementOut, StatementQueued
@@ -175,7 +176,9 @@ async def remove(session: AsyncSession, user: User, file_id: uuid.UUID) -> None:
         raise Conflict("This statement is being processed; delete it when it has finished.")
     made_by_file = and_(Expense.uploaded_file_id == file.id, Expense.created_by_id == user.id)
     untouched = Expense.updated_at == Expense.created_at
-    await session.execute(delete(Expense).where(made_by_file, untouched))
+    removed = await session.scalars(delete(Expense).where(made_by_file, untouched).returning(Expense.expense_date))
+    for day in set(removed):  # their figures leave the analytics of those days
+        stale.mark_after_commit(session, day, [user.id])
     await session.execute(update(Expense).where(made_by_file).values(uploaded_file_id=None))
     copies = await session.scalar(
         select(UploadedFile.id).where(UploadedFile.stored_path == file.stored_path, UploadedFile.id != file.id).limit(1)
