@@ -2,7 +2,7 @@
 socket of theirs (through `realtime.events`) once the transaction that made it commits.
 
 `key` makes a notification once-only (a budget alert per budget, category, threshold and period): a
-second call with the same key for the same user and type finds the first and adds nothing.
+second one with the same key for the same user and type adds nothing (a unique index decides).
 """
 
 from __future__ import annotations
