@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.db import SessionDep
 from app.deps import ClientDep, CurrentUser, SettingsDep
-from app.services.ai import key_test, keys
+from app.services.ai import keys
 from app.services.ai.schemas import AISettingsOut, AISettingsPatch, AITestOut
 
 router = APIRouter(prefix="/ai-settings", tags=["ai-settings"])
@@ -26,4 +26,7 @@ async def patch_ai_settings(
 
 @router.post("/test", summary="Check each stored key with one cheap call to its provider")
 async def test_ai_settings(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> AITestOut:
+    # Imported here: the three SDKs take seconds and tens of megabytes to load, and most servers never test a key.
+    from app.services.ai import key_test
+
     return await key_test.test_keys(session, settings, user)
