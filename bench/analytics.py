@@ -10,60 +10,51 @@ over HTTP against one serve process (no worker, so nothing else writes meanwhile
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 from app.db import Database
 from app.services.analytics import compute, service
 from bench.expenses import make_ledger
-from bench.harness import closed_loop, database_url, free_port, report, start_server, wait_ready
+from bench.harness import closed_loop, database_url, report, serving
 
 
 async def run(args: argparse.Namespace) -> None:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        process = start_server(port, Path(scratch), 1, worker=False)
-        try:
-            await wait_ready(port, process)
-            users, group_id = await make_ledger(port, Path(scratch), 20, args.group_expenses, args.total_expenses)
-            database = Database(database_url(Path(scratch)))
-            yesterday = date.today() - timedelta(days=1)
+    async with serving(1, worker=False) as (port, data_dir, _):
+        users, group_id = await make_ledger(port, data_dir, 20, args.group_expenses, args.total_expenses)
+        database = Database(database_url(data_dir))
+        yesterday = date.today() - timedelta(days=1)
 
+        started = time.perf_counter()
+        days = [date.today() - timedelta(days=n) for n in range(args.backfill_days, 1, -1)]
+        async with database.session() as session:
+            backfill = await compute.refresh(session, days)
+        took = time.perf_counter() - started
+        print(f"backfill of {len(days)} days for everyone: {backfill.rows:,} rows in {took:.1f} s "
+              f"({took / len(days) * 1000:.0f} ms a day, weeks, months and years included)")  # fmt: skip
+
+        for attempt in ("first", "second"):
             started = time.perf_counter()
-            days = [date.today() - timedelta(days=n) for n in range(args.backfill_days, 1, -1)]
             async with database.session() as session:
-                backfill = await compute.refresh(session, days)
+                written = await service.nightly(session, yesterday)
             took = time.perf_counter() - started
-            print(f"backfill of {len(days)} days for everyone: {backfill.rows:,} rows in {took:.1f} s "
-                  f"({took / len(days) * 1000:.0f} ms a day, weeks, months and years included)")  # fmt: skip
+            print(f"nightly job for {yesterday} ({attempt} run): {written.rows:,} rows written, "
+                  f"{written.removed} removed, in {took:.2f} s")  # fmt: skip
+        await database.dispose()
 
-            for attempt in ("first", "second"):
-                started = time.perf_counter()
-                async with database.session() as session:
-                    written = await service.nightly(session, yesterday)
-                took = time.perf_counter() - started
-                print(f"nightly job for {yesterday} ({attempt} run): {written.rows:,} rows written, "
-                      f"{written.removed} removed, in {took:.2f} s")  # fmt: skip
-            await database.dispose()
+        def get(path: str):  # type: ignore[no-untyped-def]
+            return lambda index: ("GET", path, None, users[index % len(users)].headers, 200)
 
-            def get(path: str):  # type: ignore[no-untyped-def]
-                return lambda index: ("GET", path, None, users[index % len(users)].headers, 200)
-
-            quarter = (date.today() - timedelta(days=90)).isoformat()
-            measurements = [
-                ("analytics summary (this month)", get("/api/v1/analytics/summary")),
-                ("analytics trends (monthly, a year)", get("/api/v1/analytics/trends?period=monthly")),
-                ("analytics trends (daily, 90 days)", get(f"/api/v1/analytics/trends?period=daily&start={quarter}")),
-                ("analytics categories (90 days)", get(f"/api/v1/analytics/categories?start={quarter}")),
-                ("analytics summary of the group (this month)", get(f"/api/v1/analytics/summary?group_id={group_id}")),
-            ]
-            for name, make in measurements:
-                await closed_loop(port, args.clients, 1, make)  # warm up
-                for clients in sorted({1, args.clients}):
-                    latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
-                    report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        quarter = (date.today() - timedelta(days=90)).isoformat()
+        measurements = [
+            ("analytics summary (this month)", get("/api/v1/analytics/summary")),
+            ("analytics trends (monthly, a year)", get("/api/v1/analytics/trends?period=monthly")),
+            ("analytics trends (daily, 90 days)", get(f"/api/v1/analytics/trends?period=daily&start={quarter}")),
+            ("analytics categories (90 days)", get(f"/api/v1/analytics/categories?start={quarter}")),
+            ("analytics summary of the group (this month)", get(f"/api/v1/analytics/summary?group_id={group_id}")),
+        ]
+        for name, make in measurements:
+            await closed_loop(port, args.clients, 1, make)  # warm up
+            for clients in sorted({1, args.clients}):
+                latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
+                report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)

@@ -3,47 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
-from bench.harness import (
-    PASSWORD,
-    closed_loop,
-    free_port,
-    open_loop,
-    register_users,
-    report,
-    start_server,
-    wait_ready,
-)
+from bench.harness import PASSWORD, closed_loop, open_loop, register_users, report, serving
 
 
 async def run(args: argparse.Namespace) -> None:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        process = start_server(port, Path(scratch), args.workers)
-        try:
-            await wait_ready(port, process)
-            users = await register_users(port, args.clients)
-            print(f"serve with {args.workers} API process(es) on 127.0.0.1:{port}; {len(users)} users registered")
+    async with serving(args.workers) as (port, _, _):
+        users = await register_users(port, args.clients)
+        print(f"serve with {args.workers} API process(es) on 127.0.0.1:{port}; {len(users)} users registered")
 
-            def login(index: int):  # type: ignore[no-untyped-def]
-                body = {"login": users[index % len(users)].username, "password": PASSWORD}
-                return "POST", "/api/v1/auth/login", body, None, 200
+        def login(index: int):  # type: ignore[no-untyped-def]
+            body = {"login": users[index % len(users)].username, "password": PASSWORD}
+            return "POST", "/api/v1/auth/login", body, None, 200
 
-            latencies, errors, elapsed = await closed_loop(port, args.login_clients, args.seconds, login)
-            report(f"login, {args.login_clients} clients", latencies, elapsed, errors)
+        latencies, errors, elapsed = await closed_loop(port, args.login_clients, args.seconds, login)
+        report(f"login, {args.login_clients} clients", latencies, elapsed, errors)
 
-            def me(index: int):  # type: ignore[no-untyped-def]
-                return "GET", "/api/v1/users/me", None, users[index].headers, 200
+        def me(index: int):  # type: ignore[no-untyped-def]
+            return "GET", "/api/v1/users/me", None, users[index].headers, 200
 
-            await closed_loop(port, args.clients, 2, me)  # warm up pools and caches
-            latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, me)
-            report(f"GET /users/me, {args.clients} clients back to back (saturation)", latencies, elapsed, errors)
-            for rate in args.rates:
-                latencies, errors, elapsed = await open_loop(port, args.clients, rate, args.seconds, me)
-                name = f"GET /users/me, {args.clients} clients sending {rate:g}/s in all"
-                report(name, latencies, elapsed, errors)
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        await closed_loop(port, args.clients, 2, me)  # warm up pools and caches
+        latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, me)
+        report(f"GET /users/me, {args.clients} clients back to back (saturation)", latencies, elapsed, errors)
+        for rate in args.rates:
+            latencies, errors, elapsed = await open_loop(port, args.clients, rate, args.seconds, me)
+            name = f"GET /users/me, {args.clients} clients sending {rate:g}/s in all"
+            report(name, latencies, elapsed, errors)

@@ -11,14 +11,12 @@ import argparse
 import asyncio
 import json
 import random
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import websockets
 
-from bench.harness import free_port, process_cpu_seconds, register_users, report, start_server, wait_ready
+from bench.harness import process_cpu_seconds, register_users, report, serving
 from tests.chat_corpus import load_cases
 
 
@@ -66,13 +64,10 @@ async def measure(sockets: list[Socket], rate: float, seconds: float, messages: 
 
 
 async def run(args: argparse.Namespace) -> None:
-    port = free_port()
     messages = [case.message for case in load_cases()]
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        process = start_server(port, Path(scratch), 1)
+    async with serving(1) as (port, _, process):
         readers: list[asyncio.Task[None]] = []
         try:
-            await wait_ready(port, process)
             users = await register_users(port, args.users)
             sockets = []
             for index in range(args.sockets):
@@ -93,5 +88,3 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             for reader in readers:
                 reader.cancel()
-            process.terminate()
-            process.wait(timeout=60)

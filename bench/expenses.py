@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -24,17 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.services.balances import settle_up
 from app.services.balances.queries import rebuild_ledger
-from bench.harness import (
-    closed_loop,
-    database_url,
-    free_port,
-    open_loop,
-    process_cpu_seconds,
-    register_users,
-    report,
-    start_server,
-    wait_ready,
-)
+from bench.harness import closed_loop, database_url, open_loop, process_cpu_seconds, register_users, report, serving
 from bench.http import Connection
 
 # Entered on their own day (not all at load time): the worker's five-minute analytics pass then sees only
@@ -130,63 +119,56 @@ async def make_ledger(port: int, scratch: Path, members: int, group_expenses: in
 
 
 async def run(args: argparse.Namespace) -> None:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        process = start_server(port, Path(scratch), args.workers)
-        try:
-            await wait_ready(port, process)
-            users, group_id = await make_ledger(port, Path(scratch), args.members, args.group_expenses,
-                                                args.total_expenses)  # fmt: skip
-            owner = users[0]
-            print(f"serve with {args.workers} API process(es)")
+    async with serving(args.workers) as (port, data_dir, process):
+        users, group_id = await make_ledger(port, data_dir, args.members, args.group_expenses,
+                                            args.total_expenses)  # fmt: skip
+        owner = users[0]
+        print(f"serve with {args.workers} API process(es)")
 
-            def get(path: str):  # type: ignore[no-untyped-def]
-                return lambda index: ("GET", path, None, users[index % len(users)].headers, 200)
+        def get(path: str):  # type: ignore[no-untyped-def]
+            return lambda index: ("GET", path, None, users[index % len(users)].headers, 200)
 
-            month_ago = (date.today() - timedelta(days=30)).isoformat()
-            measurements = [
-                ("group balances", get(f"/api/v1/groups/{group_id}/balances")),
-                ("settle-up", get(f"/api/v1/groups/{group_id}/settle-up")),
-                (
-                    "first page of a filtered list (group, last 30 days, amount >= 10)",
-                    get(f"/api/v1/expenses?group_id={group_id}&date_from={month_ago}&min_amount=10"),
-                ),
-                ("first page of a full-text search in the group", get(f"/api/v1/expenses?group_id={group_id}&q=pizza")),
-            ]
-            for name, make in measurements if args.measure in ("all", "reads") else []:
-                await closed_loop(port, args.clients, 1, make)  # warm up
-                for clients in sorted({1, args.clients}):
-                    latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
-                    report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
-                # Back to back, latency is mostly queueing; this is many people each loading a page now and then.
-                latencies, errors, elapsed = await open_loop(port, args.clients, args.rate, args.seconds, make)
-                report(f"{name}, {args.clients} clients sending {args.rate:g}/s in all", latencies, elapsed, errors)
-            if args.measure in ("all", "reads"):
-                await report_settle_up_cost(port, group_id, owner.headers)
-            if args.measure == "reads":
-                return
+        month_ago = (date.today() - timedelta(days=30)).isoformat()
+        measurements = [
+            ("group balances", get(f"/api/v1/groups/{group_id}/balances")),
+            ("settle-up", get(f"/api/v1/groups/{group_id}/settle-up")),
+            (
+                "first page of a filtered list (group, last 30 days, amount >= 10)",
+                get(f"/api/v1/expenses?group_id={group_id}&date_from={month_ago}&min_amount=10"),
+            ),
+            ("first page of a full-text search in the group", get(f"/api/v1/expenses?group_id={group_id}&q=pizza")),
+        ]
+        for name, make in measurements if args.measure in ("all", "reads") else []:
+            await closed_loop(port, args.clients, 1, make)  # warm up
+            for clients in sorted({1, args.clients}):
+                latencies, errors, elapsed = await closed_loop(port, clients, args.seconds, make)
+                report(f"{name}, {clients} client{'s' if clients > 1 else ''}", latencies, elapsed, errors)
+            # Back to back, latency is mostly queueing; this is many people each loading a page now and then.
+            latencies, errors, elapsed = await open_loop(port, args.clients, args.rate, args.seconds, make)
+            report(f"{name}, {args.clients} clients sending {args.rate:g}/s in all", latencies, elapsed, errors)
+        if args.measure in ("all", "reads"):
+            await report_settle_up_cost(port, group_id, owner.headers)
+        if args.measure == "reads":
+            return
 
-            def create(index: int):  # type: ignore[no-untyped-def]
-                author = users[index % len(users)]
-                first = random.randrange(len(users))
-                people = [{"user_id": users[(first + j) % len(users)].id} for j in range(5)]
-                body = {
-                    "title": "Bench dinner",
-                    "amount": f"{random.randint(500, 20000) / 100:.2f}",
-                    "group_id": group_id,
-                    "split": {"method": "equal", "participants": people},
-                    "payers": [{"user_id": author.id}],
-                }
-                return "POST", "/api/v1/expenses", body, author.headers, 201
+        def create(index: int):  # type: ignore[no-untyped-def]
+            author = users[index % len(users)]
+            first = random.randrange(len(users))
+            people = [{"user_id": users[(first + j) % len(users)].id} for j in range(5)]
+            body = {
+                "title": "Bench dinner",
+                "amount": f"{random.randint(500, 20000) / 100:.2f}",
+                "group_id": group_id,
+                "split": {"method": "equal", "participants": people},
+                "payers": [{"user_id": author.id}],
+            }
+            return "POST", "/api/v1/expenses", body, author.headers, 201
 
-            cpu_before = process_cpu_seconds(process.pid)
-            latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, create)
-            cpu = process_cpu_seconds(process.pid) - cpu_before
-            report(f"create an expense with a 5-way split, {args.clients} clients", latencies, elapsed, errors)
-            print(
-                f"  serve process CPU: {cpu / max(1, len(latencies)) * 1000:.2f} ms per request "
-                f"({cpu / elapsed * 100:.0f}% of one core); the machine has {os.cpu_count()} cores"
-            )
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        cpu_before = process_cpu_seconds(process.pid)
+        latencies, errors, elapsed = await closed_loop(port, args.clients, args.seconds, create)
+        cpu = process_cpu_seconds(process.pid) - cpu_before
+        report(f"create an expense with a 5-way split, {args.clients} clients", latencies, elapsed, errors)
+        print(
+            f"  serve process CPU: {cpu / max(1, len(latencies)) * 1000:.2f} ms per request "
+            f"({cpu / elapsed * 100:.0f}% of one core); the machine has {os.cpu_count()} cores"
+        )

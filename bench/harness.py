@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.http import Connection
 
@@ -75,6 +79,27 @@ async def wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
             pass
         await asyncio.sleep(0.25)
     raise SystemExit("serve did not become ready within 120 s")
+
+
+class Server(NamedTuple):
+    port: int
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.asynccontextmanager
+async def serving(workers: int = 1, *, worker: bool = True) -> AsyncIterator[Server]:
+    """A ready `serve` on a free port with a fresh DATA_DIR (its own embedded servers), stopped and removed
+    afterwards."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        process = start_server(port, Path(scratch), workers, worker=worker)
+        try:
+            await wait_ready(port, process)
+            yield Server(port, Path(scratch), process)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
 
 
 async def closed_loop(port: int, clients: int, seconds: float, make_request) -> tuple[list[float], int, float]:  # type: ignore[no-untyped-def]

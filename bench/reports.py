@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from app.config import Settings
 from app.db import Database
 from app.services.reports import service
 from bench.expenses import make_ledger
-from bench.harness import database_url, free_port, redis_url, start_server, wait_ready
+from bench.harness import database_url, redis_url, serving
 
 
 def _check(path: Path, extension: str, expected: int) -> str:
@@ -47,37 +46,30 @@ def _check(path: Path, extension: str, expected: int) -> str:
 
 
 async def run(args: argparse.Namespace) -> None:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        process = start_server(port, Path(scratch), 1, worker=False)
-        try:
-            await wait_ready(port, process)
-            users, _ = await make_ledger(port, Path(scratch), 1, 0, args.expenses)
-            template = {"name": "Everything", "grouping": {"by": "month"}, "output_format": "csv"}
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1", headers=users[0].headers) as http:
-                template_id = (await http.post("/report-templates", json=template)).json()["id"]
-                reports = {}
-                for extension in ("csv", "xlsx", "pdf"):
-                    body = {"template_id": template_id, "output_format": extension}
-                    reports[extension] = (await http.post("/reports", json=body)).json()["id"]
-            url = database_url(Path(scratch))
-            database = Database(url)
-            queue = await jobs.connect(redis_url(Path(scratch)))  # "report ready" goes to the user's sockets
-            jobs.set_queue(queue)
-            settings = Settings(database_url=url, data_dir=Path(scratch), secret_key="b" * 40,
-                                encryption_keys=Fernet.generate_key().decode())  # fmt: skip
-            for extension, report_id in reports.items():
-                started = time.perf_counter()
-                status = await service.generate(database.session, settings, report_id)
-                took = time.perf_counter() - started
-                async with database.session() as session:
-                    row = await session.get(service.GeneratedReport, report_id)
-                    path, size = Path(row.file_path), row.file_size
-                opened = _check(path, extension, args.expenses)
-                print(f"report of {args.expenses:,} expenses as {extension.upper()}: {status.value} in {took:.1f} s "
-                      f"(target < 60 s), {size / 1e6:.1f} MB; {opened}")  # fmt: skip
-            await database.dispose()
-            await queue.aclose()
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+    async with serving(1, worker=False) as (port, data_dir, _):
+        users, _ = await make_ledger(port, data_dir, 1, 0, args.expenses)
+        template = {"name": "Everything", "grouping": {"by": "month"}, "output_format": "csv"}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1", headers=users[0].headers) as http:
+            template_id = (await http.post("/report-templates", json=template)).json()["id"]
+            reports = {}
+            for extension in ("csv", "xlsx", "pdf"):
+                body = {"template_id": template_id, "output_format": extension}
+                reports[extension] = (await http.post("/reports", json=body)).json()["id"]
+        url = database_url(data_dir)
+        database = Database(url)
+        queue = await jobs.connect(redis_url(data_dir))  # "report ready" goes to the user's sockets
+        jobs.set_queue(queue)
+        settings = Settings(database_url=url, data_dir=data_dir, secret_key="b" * 40,
+                            encryption_keys=Fernet.generate_key().decode())  # fmt: skip
+        for extension, report_id in reports.items():
+            started = time.perf_counter()
+            status = await service.generate(database.session, settings, report_id)
+            took = time.perf_counter() - started
+            async with database.session() as session:
+                row = await session.get(service.GeneratedReport, report_id)
+                path, size = Path(row.file_path), row.file_size
+            opened = _check(path, extension, args.expenses)
+            print(f"report of {args.expenses:,} expenses as {extension.upper()}: {status.value} in {took:.1f} s "
+                  f"(target < 60 s), {size / 1e6:.1f} MB; {opened}")  # fmt: skip
+        await database.dispose()
+        await queue.aclose()

@@ -23,7 +23,7 @@ import pymupdf
 
 from app.services.statements.parsers.pdf_table import parse_pdf_text
 from app.services.statements.parsers.pdf_text import extract
-from bench.harness import free_port, register_users, start_server, wait_ready
+from bench.harness import register_users, serving
 from tests.statement_pdfs import bank_statement
 
 
@@ -92,49 +92,40 @@ async def finished(http: httpx.AsyncClient, statement_id: str) -> dict:
 
 
 async def end_to_end(files: list[tuple[bytes, int, int, list]]) -> None:
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
-        process = start_server(port, Path(scratch), 1)  # embedded mode: serve runs the worker too
-        try:
-            await wait_ready(port, process)
-            user = (await register_users(port, 1))[0]
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1", headers=user.headers) as http:
-                account = {"name": "Current", "account_type": "bank", "currency": "GBP"}
-                account_id = (await http.post("/accounts", json=account)).json()["id"]
-                # Warm up: the worker starts beside serve and may still be loading; time it once it answers.
-                warm_up, _ = bank_statement(date(1990, 1, 1), 3)
+    async with serving(1) as (port, _, _):  # embedded mode: serve runs the worker too
+        user = (await register_users(port, 1))[0]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1", headers=user.headers) as http:
+            account = {"name": "Current", "account_type": "bank", "currency": "GBP"}
+            account_id = (await http.post("/accounts", json=account)).json()["id"]
+            # Warm up: the worker starts beside serve and may still be loading; time it once it answers.
+            warm_up, _ = bank_statement(date(1990, 1, 1), 3)
+            reply = await http.post("/statements", files={"file": ("w.pdf", warm_up)}, data={"account_id": account_id})
+            await finished(http, reply.json()["id"])
+            started = time.perf_counter()
+            ids = []
+            for index, (data, *_) in enumerate(files):
                 reply = await http.post(
-                    "/statements", files={"file": ("w.pdf", warm_up)}, data={"account_id": account_id}
+                    "/statements", files={"file": (f"s{index}.pdf", data)}, data={"account_id": account_id}
                 )
-                await finished(http, reply.json()["id"])
-                started = time.perf_counter()
-                ids = []
-                for index, (data, *_) in enumerate(files):
-                    reply = await http.post(
-                        "/statements", files={"file": (f"s{index}.pdf", data)}, data={"account_id": account_id}
-                    )
-                    assert reply.status_code == 202, reply.text
-                    ids.append(reply.json()["id"])
-                created = 0
-                for statement_id in ids:
-                    shown = await finished(http, statement_id)
-                    assert shown["status"] == "completed", shown
-                    created += shown["transactions_created"]
-                elapsed = time.perf_counter() - started
-                stages: Counter[str] = Counter()
-                for statement_id in ids:
-                    for row in (await http.get(f"/statements/{statement_id}/logs")).json():
-                        stages[row["processing_stage"]] += row["execution_time_ms"] or 0
-            pages = sum(page_count for _, page_count, _, _ in files)
-            rows = sum(count for _, _, count, _ in files)
-            print(f"end to end through the worker: {len(files)} statements, {pages} pages, {created} transactions "
-                  f"in {elapsed:.2f} s = {pages / elapsed:.0f} pages/s ({rows / pages:.0f} rows a page, "
-                  f"{created / elapsed:.0f} transactions/s)")  # fmt: skip
-            print("  time in each stage, per statement: " + ", ".join(
-                f"{stage} {ms / len(files):.0f} ms" for stage, ms in stages.items()))  # fmt: skip
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+                assert reply.status_code == 202, reply.text
+                ids.append(reply.json()["id"])
+            created = 0
+            for statement_id in ids:
+                shown = await finished(http, statement_id)
+                assert shown["status"] == "completed", shown
+                created += shown["transactions_created"]
+            elapsed = time.perf_counter() - started
+            stages: Counter[str] = Counter()
+            for statement_id in ids:
+                for row in (await http.get(f"/statements/{statement_id}/logs")).json():
+                    stages[row["processing_stage"]] += row["execution_time_ms"] or 0
+        pages = sum(page_count for _, page_count, _, _ in files)
+        rows = sum(count for _, _, count, _ in files)
+        print(f"end to end through the worker: {len(files)} statements, {pages} pages, {created} transactions "
+              f"in {elapsed:.2f} s = {pages / elapsed:.0f} pages/s ({rows / pages:.0f} rows a page, "
+              f"{created / elapsed:.0f} transactions/s)")  # fmt: skip
+        print("  time in each stage, per statement: " + ", ".join(
+            f"{stage} {ms / len(files):.0f} ms" for stage, ms in stages.items()))  # fmt: skip
 
 
 async def run(args: argparse.Namespace) -> None:
