@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -235,6 +236,24 @@ def ai(ai_settings: Settings, ai_providers: FakeAIProviders) -> Iterator[tuple[S
     ai_providers.reset()
     yield ai_settings, ai_providers
     ai_providers.reset()
+
+
+@pytest.fixture
+async def process_env(servers: TestServers, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+    """The environment of a `serve` or `worker` subprocess (tests/processes.py): a fresh database on this
+    run's PostgreSQL, this worker's Redis, new secrets and its own DATA_DIR."""
+    name, url = await servers.new_database("et_procs")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TEST_"))}
+    yield {
+        **base,
+        "DATABASE_URL": url,
+        "REDIS_URL": servers.redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATA_DIR": str(tmp_path / "data"),
+        "LOG_FORMAT": "json",
+    }
+    await servers.drop_database(name)
 
 
 async def queued_jobs(app) -> list[JobDef]:  # type: ignore[no-untyped-def]

@@ -4,48 +4,20 @@ reaches the same user's socket on the other (events fan out through Redis pub/su
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
-from cryptography.fernet import Fernet
 from httpx_ws import aconnect_ws
 
+from tests.processes import start_serve, stop
 from tests.test_cli import free_port, wait_ready
 
 
-@pytest.fixture
-async def shared_env(servers, tmp_path: Path) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
-    name, url = await servers.new_database("et_procs")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TEST_"))}
-    yield {
-        **base,
-        "DATABASE_URL": url,
-        "REDIS_URL": servers.redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATA_DIR": str(tmp_path / "data"),
-        "LOG_FORMAT": "json",
-    }
-    await servers.drop_database(name)
-
-
-def start(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--no-worker"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-async def test_an_event_on_one_process_reaches_a_socket_on_the_other(shared_env) -> None:
+async def test_an_event_on_one_process_reaches_a_socket_on_the_other(process_env) -> None:
     ports = [free_port(), free_port()]
     processes = []
     try:
         for port in ports:  # one after the other: the first one migrates the new database
-            processes.append(start(shared_env, port))
+            processes.append(start_serve(process_env, port))
             await asyncio.to_thread(wait_ready, port, processes[-1], 60)
         first, second = (f"http://127.0.0.1:{port}" for port in ports)
         async with httpx.AsyncClient(timeout=10) as http:
@@ -68,10 +40,4 @@ async def test_an_event_on_one_process_reaches_a_socket_on_the_other(shared_env)
                 heard = await laptop.receive_json(timeout=5)
                 assert heard["type"] == "expense_created" and heard["expense"]["id"] == created["expense"]["id"]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(*processes)

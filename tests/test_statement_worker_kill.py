@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import date
 from decimal import Decimal
@@ -19,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.jobs import QUEUE_NAME
+from tests.processes import start_serve, start_worker, stop
 from tests.statement_pdfs import bank_statement
-from tests.test_chat_processes import shared_env  # noqa: F401 - the fixture
 from tests.test_cli import free_port, wait_ready
 
 JOB_TIMEOUT = 4  # seconds: the killed job is picked up again about 14 s after it started
@@ -32,18 +31,8 @@ _ROWS = text(
 )
 
 
-def start_serve(env: dict[str, str], port: int) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--no-worker"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "app.cli", "worker"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-
-
-async def test_a_killed_worker_is_replaced_and_the_statement_is_imported_once(shared_env) -> None:  # noqa: F811
-    env = {**shared_env, "WORKER_JOB_TIMEOUT_SECONDS": str(JOB_TIMEOUT)}
+async def test_a_killed_worker_is_replaced_and_the_statement_is_imported_once(process_env) -> None:
+    env = {**process_env, "WORKER_JOB_TIMEOUT_SECONDS": str(JOB_TIMEOUT)}
     data, printed = bank_statement(date(2025, 11, 1), 240, rows_per_page=10)
     # This test process's Redis database may hold jobs earlier tests queued for their own databases.
     redis = Redis.from_url(env["REDIS_URL"])
@@ -52,7 +41,7 @@ async def test_a_killed_worker_is_replaced_and_the_statement_is_imported_once(sh
     port = free_port()
     serve = start_serve(env, port)
     workers: list[subprocess.Popen[str]] = []
-    engine = create_async_engine(env["DATABASE_URL"].replace("postgresql://", "postgresql+asyncpg://", 1))
+    engine = create_async_engine(env["DATABASE_URL"])  # already the asyncpg form
     try:
         await asyncio.to_thread(wait_ready, port, serve, 60)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=10) as http:
@@ -98,11 +87,4 @@ async def test_a_killed_worker_is_replaced_and_the_statement_is_imported_once(sh
         assert [(d, t, Decimal(a)) for d, t, a in made] == expected
     finally:
         await engine.dispose()
-        for process in [serve, *workers]:
-            if process.poll() is None:
-                process.terminate()
-        for process in [serve, *workers]:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(serve, *workers)
