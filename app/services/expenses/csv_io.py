@@ -147,21 +147,24 @@ TAKES_PART_SQL = """(
         OR EXISTS (SELECT 1 FROM expense_shares s WHERE s.expense_id = e.id AND s.user_id = :user_id)
         OR (e.group_id IS NULL AND e.created_by_id = :user_id)
       )"""
-_MY_EXPENSES = text(
-    f"""
-    SELECT e.expense_date, e.title, cat.name AS category, e.amount, c.code, c.decimal_places, g.name AS group_name,
-           {PAID_AND_SHARE_SQL},
-           e.expense_classification, e.description
-    FROM expenses e
+# Live expenses `e` between two optional dates, with their currency `c`, category `cat` and group `g`; more
+# conditions follow with AND. Shared by this export and the reports.
+LIVE_EXPENSES_BETWEEN_SQL = """FROM expenses e
     JOIN currencies c ON c.id = e.currency_id
     LEFT JOIN categories cat ON cat.id = e.category_id
     LEFT JOIN groups g ON g.id = e.group_id
     WHERE NOT e.is_deleted
       AND (CAST(:date_from AS date) IS NULL OR e.expense_date >= CAST(:date_from AS date))
-      AND (CAST(:date_to AS date) IS NULL OR e.expense_date <= CAST(:date_to AS date))
+      AND (CAST(:date_to AS date) IS NULL OR e.expense_date <= CAST(:date_to AS date))"""
+_MY_EXPENSES = text(
+    f"""
+    SELECT e.expense_date, e.title, cat.name AS category, e.amount, c.code, c.decimal_places, g.name AS group_name,
+           {PAID_AND_SHARE_SQL},
+           e.expense_classification, e.description
+    {LIVE_EXPENSES_BETWEEN_SQL}
       AND {TAKES_PART_SQL}
     ORDER BY e.expense_date, e.created_at, e.id
-    """  # noqa: S608 - the fragments are constants of this module; every value is a bound parameter
+    """  # the fragments are constants of this module; every value is a bound parameter
 )
 MY_COLUMNS = ["Date", "Title", "Category", "Amount", "Currency", "Group", "You paid", "Your share", "Your balance",
               "Classification", "Notes"]  # fmt: skip

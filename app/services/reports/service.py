@@ -27,7 +27,7 @@ from app.errors import AppError, Conflict, NotFound
 from app.models import GeneratedReport, ReportTemplate, User
 from app.models.enums import ExpenseClassification, ReportFormat, ReportStatus, TransactionType
 from app.pagination import newest_first
-from app.services.expenses.csv_io import PAID_AND_SHARE_SQL, TAKES_PART_SQL
+from app.services.expenses.csv_io import LIVE_EXPENSES_BETWEEN_SQL, PAID_AND_SHARE_SQL, TAKES_PART_SQL
 from app.services.notifications import inapp
 from app.services.reports.writers import WRITERS
 
@@ -265,20 +265,14 @@ _ROWS = f"""
            c.decimal_places AS places,
            {PAID_AND_SHARE_SQL},
            e.expense_classification AS classification, e.transaction_type AS type, e.vendor, e.description AS notes
-    FROM expenses e
-    JOIN currencies c ON c.id = e.currency_id
-    LEFT JOIN categories cat ON cat.id = e.category_id
-    LEFT JOIN groups g ON g.id = e.group_id
-    WHERE NOT e.is_deleted
-      AND (CAST(:date_from AS date) IS NULL OR e.expense_date >= CAST(:date_from AS date))
-      AND (CAST(:date_to AS date) IS NULL OR e.expense_date <= CAST(:date_to AS date))
+    {LIVE_EXPENSES_BETWEEN_SQL}
       AND (CAST(:group_id AS uuid) IS NULL OR e.group_id = CAST(:group_id AS uuid))
       AND (CAST(:categories AS uuid[]) IS NULL OR e.category_id = ANY(CAST(:categories AS uuid[])))
       AND (CAST(:classes AS text[]) IS NULL OR e.expense_classification = ANY(CAST(:classes AS text[])))
       AND (CAST(:types AS text[]) IS NULL OR e.transaction_type = ANY(CAST(:types AS text[])))
       AND {TAKES_PART_SQL}
     ORDER BY {{order}}
-"""  # noqa: S608 - the fragments are constants of this codebase; every value is a bound parameter
+"""  # the fragments are constants of this codebase; every value is a bound parameter
 _ORDER = {"date": "e.expense_date {d}, e.created_at {d}, e.id {d}", "amount": "e.amount {d}, e.id {d}",
           "title": "e.title {d}, e.id {d}"}  # fmt: skip
 _QUERIES = {
