@@ -241,6 +241,10 @@ async def ask(
 ) -> tuple[dict[str, Any], AIUsage]:
     """The provider's answer to `question`, retried with backoff within the budget."""
     usage = AIUsage(choice.provider, choice.model)
+    # Load the SDKs before the clock starts: the first call in a process would otherwise spend a few seconds
+    # of the user's budget importing them and time out against a provider that answered at once.
+    from app.services.ai import clients  # noqa: F401 - all three SDKs
+
     started = time.perf_counter()
     deadline = started + budget.seconds
     ask_provider = PROVIDERS[choice.provider]
