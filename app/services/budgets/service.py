@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +51,7 @@ def in_places(amount: Decimal, currency: Currency) -> Decimal:
 
 def split_units(total: Decimal, places: int, weights: list[Decimal]) -> list[Decimal]:
     """`total` split in proportion to `weights`, exact to the minor unit (largest remainder)."""
-    units = largest_remainder(to_units(total, places), [(i, Fraction(w)) for i, w in enumerate(weights)])
+    units = largest_remainder(to_units(total, places), list(enumerate(weights)))
     return [from_units(units[i], places) for i in range(len(weights))]
 
 
