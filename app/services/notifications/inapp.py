@@ -7,6 +7,7 @@ second one with the same key for the same user and type adds nothing (a unique i
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Uuid, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
@@ -122,7 +122,7 @@ async def notify_all(
             "metadata": meta, "delivery_channels": channels, "scheduled_for": due, "is_sent": not others,
             "sent_at": None if others else now, "created_at": now, "updated_at": now,
         })  # fmt: skip
-    made = set(await session.scalars(_INSERT_NEW, rows))
+    made = set(await session.scalars(_INSERT_NEW, {"rows": json.dumps(rows, default=str)}))
     live = [row for row in rows if row["id"] in made and DeliveryChannel.IN_APP.value in row["delivery_channels"]]
     events.publish_many_after_commit(session, [(row["user_id"], {"type": "notification", "notification": _live(row)})
                                                for row in live])  # fmt: skip
@@ -132,15 +132,18 @@ async def notify_all(
     return [row["id"] for row in rows if row["id"] in made]
 
 
-# One statement, compiled once, for any number of rows (SQLAlchemy sends them as multi-row VALUES).
-_INSERT_NEW = (
-    insert(Notification.__table__)
-    .on_conflict_do_nothing(
-        index_elements=["user_id", "notification_type", text("(metadata ->> 'key')")],
-        index_where=text("(metadata ->> 'key') IS NOT NULL"),
-    )
-    .returning(Notification.__table__.c.id)
-)
+# Any number of rows in one prepared statement: the batch travels as one JSON array that PostgreSQL turns
+# into rows, so batches of every size share one plan (a multi-row VALUES is a new statement per size).
+_COLUMNS = ", ".join(column.name for column in Notification.__table__.columns)
+_INSERT_NEW = text(
+    f"""
+    INSERT INTO notifications ({_COLUMNS})
+    SELECT {_COLUMNS} FROM jsonb_populate_recordset(NULL::notifications, CAST(:rows AS jsonb))
+    ON CONFLICT (user_id, notification_type, (metadata ->> 'key')) WHERE (metadata ->> 'key') IS NOT NULL
+    DO NOTHING
+    RETURNING id
+    """  # noqa: S608 - constant column names; the rows are one bound parameter
+).columns(id=Uuid())
 
 
 def _live(row: dict[str, Any]) -> dict[str, Any]:
