@@ -22,6 +22,7 @@ from sqlalchemy import ARRAY, Uuid, bindparam, delete, exists, insert, or_, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
+from app.db import DriverStatement
 from app.errors import Forbidden, NotFound, Unprocessable
 from app.models import (
     Category,
@@ -176,9 +177,9 @@ async def _replace_rows(
     await _insert_rows(session, rows)
 
 
-# The group, the caller's role in it, its currency and its members, in one prepared query: this runs on
-# every expense added to a group, and building an ORM query each time costs more than running it.
-_GROUP_CONTEXT = text(
+# The group, the caller's role in it, its currency and its members, in one query on the driver: this runs
+# on every expense added to a group.
+_GROUP_CONTEXT = DriverStatement(
     """
     SELECT g.id, g.is_archived, g.requires_approval, g.currency_id, c.code, c.decimal_places,
            c.exchange_rate_to_usd, m.role,
@@ -207,7 +208,7 @@ async def create_expense(
     (with its `import_key`)."""
     group, members = None, None
     if data.group_id is not None:
-        found = (await session.execute(_GROUP_CONTEXT, {"group_id": data.group_id, "user_id": user.id})).one_or_none()
+        found = await _GROUP_CONTEXT.fetchrow(session, {"group_id": data.group_id, "user_id": user.id})
         if found is None:
             raise NotFound("No such group.")
         group = SimpleNamespace(id=found.id, is_archived=found.is_archived, requires_approval=found.requires_approval)
@@ -297,7 +298,7 @@ async def create_expense(
     }  # fmt: skip
     # One round trip: the expense, its payers and shares (the ledger triggers see all three at the end of the
     # statement) and the group's activity row; created_at and the generated exclude_from_totals come back.
-    expense = (await session.execute(_CREATE_EXPENSE, values)).one()
+    expense = await _CREATE_EXPENSE.fetchrow(session, values)
     if data.tags:
         await tags.set_expense_tags(session, user, expense_id, data.tags)
     if import_key is None and recurrence is None and statement is None and len(rows.shares) + len(rows.payers) > 1:
@@ -488,7 +489,7 @@ _INSERTED = (
     "requires_approval", "is_approved", "recurring_expense_id", "recurrence_date", "is_recurring", "source",
     "import_key", "chat_message_id", "account_id", "uploaded_file_id", "created_at", "updated_at",
 )  # fmt: skip
-_CREATE_EXPENSE = text(
+_CREATE_EXPENSE = DriverStatement(
     f"""
     WITH new_expense AS (
         INSERT INTO expenses ({", ".join(_INSERTED)}) VALUES ({", ".join(":" + name for name in _INSERTED)})

@@ -1,0 +1,156 @@
+"""Connections and the driver path: a pooled connection dropped while idle is replaced before use; one that
+dies within the idle window fails one request with a 503 and a sentence, and the next request connects
+afresh. Statements run on the driver raise SQLAlchemy's errors, and the rows they read become the same ORM
+objects a query would load."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from app import db
+from app.config import Settings
+from app.db import Database, DriverStatement, as_persistent, columns_of
+from app.main import create_app
+from app.models import User
+from app.models.enums import ProfileVisibility, UserRole
+
+BACKEND_PID = text("SELECT pg_backend_pid()")
+
+
+async def _kill(database_url: str, pid: int) -> None:
+    killer = Database(database_url)
+    async with killer.session() as session:
+        assert await session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    await killer.dispose()
+
+
+async def _kill_all_app_connections(database_url: str) -> None:
+    killer = Database(database_url)
+    async with killer.session() as session:
+        killed = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name = 'expense-tracker' AND pid <> pg_backend_pid()"
+            )
+        )
+        assert killed
+    await killer.dispose()
+
+
+async def test_a_connection_dropped_while_idle_is_replaced_before_use(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            first = await session.scalar(BACKEND_PID)
+        await _kill(database_url, first)
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had sat idle
+        async with database.session() as session:
+            second = await session.scalar(BACKEND_PID)
+        assert second != first
+    finally:
+        await database.dispose()
+
+
+async def test_a_connection_dropped_while_in_use_fails_once_then_the_pool_reconnects(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            first = await session.scalar(BACKEND_PID)
+        await _kill(database_url, first)
+        with pytest.raises(DBAPIError) as lost:
+            async with database.session() as session:
+                await session.scalar(BACKEND_PID)
+        assert lost.value.connection_invalidated
+        async with database.session() as session:
+            assert await session.scalar(BACKEND_PID) != first
+    finally:
+        await database.dispose()
+
+
+async def test_the_request_on_a_lost_connection_gets_a_503_and_the_next_one_works(
+    settings: Settings, redis_client: object
+) -> None:
+    application = create_app(settings)  # its own pool on the test database, no test transaction
+
+    def account() -> dict[str, str]:
+        name = f"conn_{uuid.uuid4().hex[:10]}"
+        return {"email": f"{name}@example.org", "username": name, "password": "a long enough password"}
+
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.post("/api/v1/auth/register", json=account())).status_code == 201
+            await _kill_all_app_connections(settings.database_url or "")  # all used within the idle window
+            lost = await client.post("/api/v1/auth/register", json=account())
+            assert lost.status_code == 503
+            assert lost.json() == {
+                "error": "service_unavailable",
+                "detail": "The connection to the database was lost; nothing was saved. Try again in a moment.",
+            }
+            assert (await client.post("/api/v1/auth/register", json=account())).status_code == 201
+
+
+async def test_driver_statements_raise_sqlalchemy_errors_and_give_up_a_lost_connection(database_url: str) -> None:
+    database = Database(database_url)
+    insert = DriverStatement("INSERT INTO seen (id) VALUES (:id) RETURNING id, :note AS note")
+    try:
+        async with database.sessionmaker() as session:
+            await session.execute(text("CREATE TEMPORARY TABLE seen (id int PRIMARY KEY)"))
+            row = await insert.fetchrow(session, {"id": 1, "note": "first"})
+            assert (row.id, row.note) == (1, "first")
+            with pytest.raises(IntegrityError):
+                await insert.fetchrow(session, {"id": 1, "note": "again"})
+            await session.rollback()
+            with pytest.raises(DBAPIError) as failed:
+                await DriverStatement("SELECT 1 / :zero").fetchrow(session, {"zero": 0})
+            assert not failed.value.connection_invalidated
+            await session.rollback()
+            await _kill(database_url, await session.scalar(BACKEND_PID))
+            with pytest.raises(DBAPIError) as lost:
+                await DriverStatement("SELECT :one").fetchrow(session, {"one": 1})
+            assert lost.value.connection_invalidated
+        async with database.session() as session:
+            assert (await DriverStatement("SELECT CAST(:one AS int) AS one").fetchrow(session, {"one": 1})).one == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_row_read_on_the_driver_becomes_the_user_the_orm_would_load(database_url: str) -> None:
+    database = Database(database_url)
+    name = f"row_{uuid.uuid4().hex[:10]}"
+    try:
+        async with database.session() as session:
+            user = User(
+                username=name, email=f"{name}@example.org", password="hash", role=UserRole.ADMIN,
+                profile_visibility=ProfileVisibility.PUBLIC, last_login_ip="10.0.0.7",
+                user_notification_preferences={"digest": "weekly"}, date_of_birth=date(1990, 5, 17),
+            )  # fmt: skip
+            session.add(user)
+        read = DriverStatement(f"SELECT {columns_of(User, 'u')} FROM auth_user u WHERE u.id = :id")  # noqa: S608
+        async with database.sessionmaker() as session:
+            loaded = await session.get(User, user.id)
+            assert loaded is not None
+            expected = {column.key: getattr(loaded, column.key) for column in User.__table__.columns}
+        async with database.sessionmaker() as session:
+            built = as_persistent(session, User, await read.fetchrow(session, {"id": user.id}))
+            for key, value in expected.items():
+                assert (getattr(built, key), type(getattr(built, key))) == (value, type(value)), key
+            assert await session.get(User, user.id) is built and not session.is_modified(built)
+            assert as_persistent(session, User, await read.fetchrow(session, {"id": user.id})) is built
+            built.bio = "changed through the built object"
+            await session.commit()
+        async with database.sessionmaker() as session:
+            loaded = await session.get(User, user.id)
+            assert loaded is not None and loaded.bio == "changed through the built object"
+            await session.delete(loaded)
+            await session.commit()
+    finally:
+        await database.dispose()
