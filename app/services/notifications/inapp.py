@@ -147,7 +147,8 @@ _INSERT_NEW = text(
 
 
 def _live(row: dict[str, Any]) -> dict[str, Any]:
-    return NotificationOut(
+    # The row was built above with the right types: serialise it as the API would, without validating it again.
+    return NotificationOut.model_construct(
         id=row["id"], notification_type=row["notification_type"], title=row["title"], message=row["message"],
         priority=row["priority"], is_read=False, read_at=None, related_object_type=row["related_object_type"],
         related_object_id=row["related_object_id"], action_url=None, metadata=row["metadata"],
