@@ -158,8 +158,9 @@ class DriverStatement:
     """SQL run straight on the asyncpg connection under a session's transaction, for the few statements on
     the hottest paths: SQLAlchemy's execution layers cost about 0.1 ms a statement, two to three times the
     driver's own work. `:name` parameters become asyncpg's `$n`; values must be what asyncpg takes (enum
-    values as str, Decimal, UUID, date, lists for arrays); rows come back with their columns as attributes. Errors are
-    raised as SQLAlchemy's, and a lost connection is invalidated, as on any other statement."""
+    values as str, Decimal, UUID, date, lists for arrays); rows come back with their columns as
+    attributes. Errors are raised as SQLAlchemy's, and a lost connection is handled as SQLAlchemy handles
+    one: it is invalidated and the pool's other connections are dropped."""
 
     _PARAMETER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
@@ -181,6 +182,7 @@ class DriverStatement:
             record = await driver.fetchrow(self.sql, *(params[name] for name in self.names))
         except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
             await connection.invalidate()
+            await connection.engine.dispose(close=False)  # the pooled ones went with the server: start afresh
             raise DBAPIError(self.sql, None, error, connection_invalidated=True) from error
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(self.sql, None, error) from error

@@ -154,3 +154,20 @@ async def test_a_row_read_on_the_driver_becomes_the_user_the_orm_would_load(data
             await session.commit()
     finally:
         await database.dispose()
+
+
+async def test_a_connection_lost_on_the_driver_drops_the_rest_of_the_pool_too(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.sessionmaker() as first, database.sessionmaker() as second:
+            pids = {await first.scalar(BACKEND_PID), await second.scalar(BACKEND_PID)}
+        assert len(pids) == 2  # both back in the pool, both used just now
+        for pid in pids:
+            await _kill(database_url, pid)
+        with pytest.raises(DBAPIError):
+            async with database.sessionmaker() as session:
+                await DriverStatement("SELECT CAST(:one AS int) AS one").fetchrow(session, {"one": 1})
+        async with database.session() as session:  # not the other dead one
+            assert await session.scalar(BACKEND_PID) not in pids
+    finally:
+        await database.dispose()
