@@ -205,7 +205,8 @@ def as_persistent(session: AsyncSession, model: type[T], row: SimpleNamespace) -
     pending changes, and the session's own copy if it already holds one."""
     dialect = session.get_bind().dialect
     mapper = sa_inspect(model)
-    existing = session.identity_map.get(mapper.identity_key_from_primary_key([row.id]))
+    key = mapper.identity_key_from_primary_key([getattr(row, column.name) for column in mapper.primary_key])
+    existing = session.identity_map.get(key)
     if existing is not None:
         return existing  # type: ignore[return-value]
     loader = _LOADERS.get((model, dialect.name))

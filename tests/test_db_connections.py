@@ -23,23 +23,19 @@ from app.models.enums import ProfileVisibility, UserRole
 BACKEND_PID = text("SELECT pg_backend_pid()")
 
 
-async def _kill(database_url: str, pid: int) -> None:
-    killer = Database(database_url)
-    async with killer.session() as session:
-        assert await session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    await killer.dispose()
-
-
-async def _kill_all_app_connections(database_url: str) -> None:
+async def _kill(database_url: str, pids: list[int] | None = None) -> None:
+    """Terminate these backends, or (None) every app connection to this database but the killer's own."""
     killer = Database(database_url)
     async with killer.session() as session:
         killed = await session.scalar(
             text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND application_name = 'expense-tracker' AND pid <> pg_backend_pid()"
-            )
+                " AND pid <> pg_backend_pid() AND (pid = ANY(CAST(:pids AS int[]))"
+                " OR (CAST(:pids AS int[]) IS NULL AND application_name = 'expense-tracker'))"
+            ),
+            {"pids": pids},
         )
-        assert killed
+        assert killed and (pids is None or killed == len(pids))
     await killer.dispose()
 
 
@@ -50,7 +46,7 @@ async def test_a_connection_dropped_while_idle_is_replaced_before_use(
     try:
         async with database.session() as session:
             first = await session.scalar(BACKEND_PID)
-        await _kill(database_url, first)
+        await _kill(database_url, [first])
         monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had sat idle
         async with database.session() as session:
             second = await session.scalar(BACKEND_PID)
@@ -59,12 +55,12 @@ async def test_a_connection_dropped_while_idle_is_replaced_before_use(
         await database.dispose()
 
 
-async def test_a_connection_dropped_while_in_use_fails_once_then_the_pool_reconnects(database_url: str) -> None:
+async def test_a_connection_dropped_within_the_idle_window_fails_once_then_reconnects(database_url: str) -> None:
     database = Database(database_url)
     try:
         async with database.session() as session:
             first = await session.scalar(BACKEND_PID)
-        await _kill(database_url, first)
+        await _kill(database_url, [first])
         with pytest.raises(DBAPIError) as lost:
             async with database.session() as session:
                 await session.scalar(BACKEND_PID)
@@ -88,7 +84,7 @@ async def test_the_request_on_a_lost_connection_gets_a_503_and_the_next_one_work
         transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             assert (await client.post("/api/v1/auth/register", json=account())).status_code == 201
-            await _kill_all_app_connections(settings.database_url or "")  # all used within the idle window
+            await _kill(settings.database_url or "")  # all used within the idle window
             lost = await client.post("/api/v1/auth/register", json=account())
             assert lost.status_code == 503
             assert lost.json() == {
@@ -113,7 +109,7 @@ async def test_driver_statements_raise_sqlalchemy_errors_and_give_up_a_lost_conn
                 await DriverStatement("SELECT 1 / :zero").fetchrow(session, {"zero": 0})
             assert not failed.value.connection_invalidated
             await session.rollback()
-            await _kill(database_url, await session.scalar(BACKEND_PID))
+            await _kill(database_url, [await session.scalar(BACKEND_PID)])
             with pytest.raises(DBAPIError) as lost:
                 await DriverStatement("SELECT :one").fetchrow(session, {"one": 1})
             assert lost.value.connection_invalidated
@@ -162,8 +158,7 @@ async def test_a_connection_lost_on_the_driver_drops_the_rest_of_the_pool_too(da
         async with database.sessionmaker() as first, database.sessionmaker() as second:
             pids = {await first.scalar(BACKEND_PID), await second.scalar(BACKEND_PID)}
         assert len(pids) == 2  # both back in the pool, both used just now
-        for pid in pids:
-            await _kill(database_url, pid)
+        await _kill(database_url, list(pids))
         with pytest.raises(DBAPIError):
             async with database.sessionmaker() as session:
                 await DriverStatement("SELECT CAST(:one AS int) AS one").fetchrow(session, {"one": 1})

@@ -211,7 +211,7 @@ async def create_expense(
         found = await _GROUP_CONTEXT.fetchrow(session, {"group_id": data.group_id, "user_id": user.id})
         if found is None:
             raise NotFound("No such group.")
-        group = SimpleNamespace(id=found.id, is_archived=found.is_archived, requires_approval=found.requires_approval)
+        group = found  # id, is_archived, requires_approval
         base = SimpleNamespace(
             id=found.currency_id, code=found.code, decimal_places=found.decimal_places,
             exchange_rate_to_usd=found.exchange_rate_to_usd,
