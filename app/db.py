@@ -177,10 +177,12 @@ class DriverStatement:
     async def fetchrow(self, session: AsyncSession, params: Mapping[str, Any]) -> SimpleNamespace | None:
         """The first row (its columns as attributes, like SQLAlchemy's rows), or None."""
         connection = await session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
         try:
+            await _begin_if_needed(raw.dbapi_connection, driver)
             record = await driver.fetchrow(self.sql, *(params[name] for name in self.names))
-        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
+        except _CONNECTION_LOST as error:
             await connection.invalidate()
             await connection.engine.dispose(close=False)  # the pooled ones went with the server: start afresh
             raise DBAPIError(self.sql, None, error, connection_invalidated=True) from error
@@ -189,6 +191,25 @@ class DriverStatement:
         except asyncpg.PostgresError as error:
             raise DBAPIError(self.sql, None, error) from error
         return None if record is None else SimpleNamespace(**dict(record.items()))
+
+
+# InternalClientError: the server's "terminating connection" arrived while the connection sat idle, and
+# asyncpg refuses the next statement before it notices the socket closed.
+_CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError)
+
+
+async def _begin_if_needed(adapter: Any, driver: asyncpg.Connection) -> None:
+    """Begin the session's transaction on the driver, as SQLAlchemy's asyncpg adapter does before its own
+    first statement (`_start_transaction`); without it a driver statement that comes first in a session
+    would commit on its own. The adapter's `_transaction` is where it keeps that transaction, to commit or
+    roll back with the session."""
+    if adapter._transaction is not None or adapter.isolation_level == "autocommit":
+        return
+    transaction = driver.transaction(
+        isolation=adapter.isolation_level, readonly=adapter.readonly, deferrable=adapter.deferrable
+    )
+    await transaction.start()
+    adapter._transaction = transaction
 
 
 def columns_of(model: type[Any], alias: str) -> str:

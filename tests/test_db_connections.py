@@ -5,12 +5,15 @@ objects a query would load."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from datetime import date
 
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app import db
@@ -164,5 +167,87 @@ async def test_a_connection_lost_on_the_driver_drops_the_rest_of_the_pool_too(da
                 await DriverStatement("SELECT CAST(:one AS int) AS one").fetchrow(session, {"one": 1})
         async with database.session() as session:  # not the other dead one
             assert await session.scalar(BACKEND_PID) not in pids
+    finally:
+        await database.dispose()
+
+
+class _LateHangupProxy:
+    """A relay to the database server that passes on everything the server sends but, once the server
+    hangs up, keeps the client's socket open until the client speaks again: the client holds the server's
+    "terminating connection" message without having seen the connection close. That is a window of a
+    fraction of a millisecond on a real link; here it lasts as long as the test needs."""
+
+    def __init__(self, database_url: str) -> None:
+        self.url = make_url(database_url)
+        self.server: asyncio.Server | None = None
+        self.clients: list[asyncio.StreamWriter] = []
+
+    async def _open_upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        socket_dir = self.url.query.get("host")  # the embedded server listens on a Unix socket
+        if isinstance(socket_dir, str) and socket_dir.startswith("/"):
+            return await asyncio.open_unix_connection(f"{socket_dir}/.s.PGSQL.{self.url.port or 5432}")
+        return await asyncio.open_connection(self.url.host or "127.0.0.1", self.url.port or 5432)
+
+    async def url_through(self) -> str:
+        """Start relaying; the database URL that connects through this relay."""
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        relayed = self.url.difference_update_query(["host"]).set(host="127.0.0.1", port=port)
+        return relayed.render_as_string(hide_password=False)
+
+    async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        self.clients.append(client_writer)
+        server_reader, server_writer = await self._open_upstream()
+
+        async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+
+        to_server = asyncio.create_task(pump(client_reader, server_writer))
+        await pump(server_reader, client_writer)  # until the server hangs up
+        server_writer.close()
+        to_server.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await to_server
+        await client_reader.read(1)  # the client's next word, which no server will read: now hang up
+        client_writer.close()
+
+    async def close(self) -> None:
+        for client in self.clients:
+            client.close()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+async def test_a_driver_statement_on_a_just_terminated_connection_fails_as_lost(database_url: str) -> None:
+    """asyncpg that holds the server's goodbye but has not seen the socket close refuses the next statement
+    with an InternalClientError (a protocol state it cannot leave): that too is a lost connection."""
+    proxy = _LateHangupProxy(database_url)
+    database = Database(await proxy.url_through())
+    try:
+        async with database.sessionmaker() as session:
+            pid = await session.scalar(BACKEND_PID)
+        await _kill(database_url, [pid])
+        await asyncio.sleep(0.05)  # the goodbye has arrived; the socket is still open
+        with pytest.raises(DBAPIError) as lost:
+            async with database.sessionmaker() as session:
+                await DriverStatement("SELECT CAST(:one AS int) AS one").fetchrow(session, {"one": 1})
+        assert lost.value.connection_invalidated
+    finally:
+        await database.dispose()
+        await proxy.close()
+
+
+async def test_a_driver_statement_first_in_a_session_is_inside_its_transaction(database_url: str) -> None:
+    """asyncpg runs a statement in a transaction of its own unless one was begun, and SQLAlchemy begins one
+    only on its own first statement: a driver statement that comes first must begin the session's."""
+    database = Database(database_url)
+    try:
+        async with database.sessionmaker() as session:
+            first = await DriverStatement("SELECT CAST(txid_current() AS bigint) AS xid").fetchrow(session, {})
+            assert first is not None
+            assert await session.scalar(text("SELECT CAST(txid_current_if_assigned() AS bigint)")) == first.xid
     finally:
         await database.dispose()
