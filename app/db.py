@@ -176,12 +176,21 @@ class DriverStatement:
 
     async def fetchrow(self, session: AsyncSession, params: Mapping[str, Any]) -> SimpleNamespace | None:
         """The first row (its columns as attributes, like SQLAlchemy's rows), or None."""
+        record = await self._run(session, params, first=True)
+        return None if record is None else SimpleNamespace(**dict(record.items()))
+
+    async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        """Every row, as asyncpg's records (read by position or by `record["name"]`): for many rows."""
+        return await self._run(session, params, first=False)  # type: ignore[no-any-return]
+
+    async def _run(self, session: AsyncSession, params: Mapping[str, Any], *, first: bool) -> Any:
         connection = await session.connection()
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
+        values = [params[name] for name in self.names]
         try:
             await _begin_if_needed(raw.dbapi_connection, driver)
-            record = await driver.fetchrow(self.sql, *(params[name] for name in self.names))
+            return await (driver.fetchrow(self.sql, *values) if first else driver.fetch(self.sql, *values))
         except _CONNECTION_LOST as error:
             await connection.invalidate()
             await connection.engine.dispose(close=False)  # the pooled ones went with the server: start afresh
@@ -190,7 +199,6 @@ class DriverStatement:
             raise IntegrityError(self.sql, None, error) from error
         except asyncpg.PostgresError as error:
             raise DBAPIError(self.sql, None, error) from error
-        return None if record is None else SimpleNamespace(**dict(record.items()))
 
 
 # InternalClientError: the server's "terminating connection" arrived while the connection sat idle, and

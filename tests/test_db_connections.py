@@ -251,3 +251,16 @@ async def test_a_driver_statement_first_in_a_session_is_inside_its_transaction(d
             assert await session.scalar(text("SELECT CAST(txid_current_if_assigned() AS bigint)")) == first.xid
     finally:
         await database.dispose()
+
+
+async def test_a_driver_fetch_returns_every_row_by_position_and_by_name(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            rows = await DriverStatement(
+                "SELECT n, CAST(n * :step AS numeric) AS total FROM generate_series(1, :count) AS n ORDER BY n"
+            ).fetch(session, {"step": 2, "count": 3})
+            assert [(row[0], row["total"]) for row in rows] == [(1, 2), (2, 4), (3, 6)]
+            assert await DriverStatement("SELECT 1 WHERE :never").fetch(session, {"never": False}) == []
+    finally:
+        await database.dispose()
