@@ -264,3 +264,43 @@ async def test_a_driver_fetch_returns_every_row_by_position_and_by_name(database
             assert await DriverStatement("SELECT 1 WHERE :never").fetch(session, {"never": False}) == []
     finally:
         await database.dispose()
+
+
+async def test_a_request_that_fails_after_its_expense_insert_saves_nothing(
+    settings: Settings, redis_client: object
+) -> None:
+    """Through the app on its own pool (no test transaction around it): the group expense's insert runs on
+    the driver, and the tags step after it is made to fail; the expense must not be there afterwards."""
+    application = create_app(settings)
+    name = f"atomic_{uuid.uuid4().hex[:10]}"
+    title = f"Dinner {name}"
+    failing_tags = [
+        "CREATE OR REPLACE FUNCTION refuse_tag() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no tags today'; END"
+        " $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_tag BEFORE INSERT ON expense_tags FOR EACH ROW EXECUTE FUNCTION refuse_tag()",
+    ]
+    admin = Database(settings.database_url or "")
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+            account = {"email": f"{name}@example.org", "username": name, "password": "a long enough password"}
+            assert (await client.post("/auth/register", json=account)).status_code == 201
+            login = await client.post("/auth/login", json={"login": name, "password": account["password"]})
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            group = (await client.post("/groups", json={"name": "Atomic"}, headers=headers)).json()
+            body = {"title": title, "amount": "12.00", "group_id": group["id"], "tags": ["food"]}
+            try:
+                async with admin.session() as session:
+                    for statement in failing_tags:
+                        await session.execute(text(statement))
+                failed = await client.post("/expenses", json=body, headers=headers)
+            finally:
+                async with admin.session() as session:
+                    await session.execute(text("DROP TRIGGER IF EXISTS refuse_tag ON expense_tags"))
+                    await session.execute(text("DROP FUNCTION IF EXISTS refuse_tag()"))
+            assert failed.status_code == 500
+            async with admin.session() as session:
+                saved = text("SELECT count(*) FROM expenses WHERE title = :title")
+                assert await session.scalar(saved, {"title": title}) == 0
+            assert (await client.post("/expenses", json=body, headers=headers)).status_code == 201
+    await admin.dispose()
