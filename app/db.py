@@ -158,8 +158,9 @@ class DriverStatement:
     """SQL run straight on the asyncpg connection under a session's transaction, for the few statements on
     the hottest paths: SQLAlchemy's execution layers cost about 0.1 ms a statement, two to three times the
     driver's own work. `:name` parameters become asyncpg's `$n`; values must be what asyncpg takes (enum
-    values as str, Decimal, UUID, date, lists for arrays); rows come back with their columns as
-    attributes. Errors are raised as SQLAlchemy's, and a lost connection is handled as SQLAlchemy handles
+    values as str, Decimal, UUID, date, lists for arrays). `fetchrow` gives a row with its columns as
+    attributes, `fetch` asyncpg's records. The first driver statement in a session begins its transaction.
+    Errors are raised as SQLAlchemy's, and a lost connection is handled as SQLAlchemy handles
     one: it is invalidated and the pool's other connections are dropped."""
 
     _PARAMETER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")

@@ -1,7 +1,7 @@
 """Connections and the driver path: a pooled connection dropped while idle is replaced before use; one that
 dies within the idle window fails one request with a 503 and a sentence, and the next request connects
-afresh. Statements run on the driver raise SQLAlchemy's errors, and the rows they read become the same ORM
-objects a query would load."""
+afresh. Statements run on the driver are inside the session's transaction, raise SQLAlchemy's errors, and
+the rows they read become the same ORM objects a query would load."""
 
 from __future__ import annotations
 

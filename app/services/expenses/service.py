@@ -516,7 +516,6 @@ _CREATE_EXPENSE = DriverStatement(
 )
 
 
-# The shares, payers and tag names of a page of expenses in one prepared statement (kind 0, 1, 2).
 # The shares, payers and tag names of a page of expenses in one statement (kind 0, 1, 2), on the driver:
 # a page has a few hundred of these rows, and SQLAlchemy's row handling cost more than the query.
 _PAGE_DETAILS = DriverStatement(
