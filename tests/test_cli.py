@@ -159,3 +159,12 @@ def test_migrate_sql_and_help(env: dict[str, str]) -> None:
     for command in ("serve", "worker", "migrate", "seed", "create-admin", "generate-key"):
         shown = run([command, "--help"], env)
         assert shown.returncode == 0 and "Usage" in shown.stdout, command
+
+
+def test_the_api_process_does_not_load_the_pdf_or_ai_libraries() -> None:
+    """PyMuPDF (about 100 MB with its layout model) and the AI SDKs (seconds to import) are only needed
+    by the worker and by a key test; every `serve` process would otherwise carry them."""
+    heavy = ("pymupdf", "onnxruntime", "openai", "anthropic", "google.genai")
+    probe = f"import sys, app.main; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"

@@ -11,10 +11,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-
-import pymupdf
+from typing import TYPE_CHECKING
 
 from app.services.expenses.csv_io import neutralise
+
+if TYPE_CHECKING:
+    import pymupdf
 
 Cell = str | Decimal | date | int | None
 ROWS_PER_PAGE = 48
@@ -65,6 +67,8 @@ def write_xlsx(path: Path, title: str, header: Sequence[str], rows: Iterable[Seq
 
 
 def _chart(page: pymupdf.Page, title: str, summary: list[tuple[str, Decimal]], summary_label: str) -> None:
+    import pymupdf
+
     page.insert_text((40, 50), title, fontsize=14)
     page.insert_text((40, 70), f"Totals by {summary_label.lower()}", fontsize=10)
     shown = summary[:15]
@@ -95,6 +99,10 @@ def _right_aligned(values: list[str]) -> list[str]:
 def write_pdf(path: Path, title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]],
               summary: list[tuple[str, Decimal]], summary_label: str) -> int:  # fmt: skip
     """One multi-line text per column per page (fast: a few dozen calls a page, whatever the rows)."""
+    # Imported here, not at the top: PyMuPDF costs about 100 MB and 0.4 s a process, and the API process
+    # imports this module only for its content types (the worker writes the files).
+    import pymupdf
+
     document = pymupdf.open()
     _chart(document.new_page(width=595, height=842), title, summary, summary_label)
     numeric = [name in ("Amount", "You paid", "Your share") for name in header]

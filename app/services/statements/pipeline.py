@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pymupdf
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +40,9 @@ from app.services.statements.parsers.csv_reader import decode, parse_csv
 from app.services.statements.parsers.ofx import parse_ofx
 from app.services.statements.parsers.pdf_table import parse_pdf_text
 from app.services.statements.parsers.pdf_text import PdfText, extract, open_pdf
+
+if TYPE_CHECKING:
+    import pymupdf  # the worker opens statements through pdf_text.open_pdf
 
 log = get_logger(__name__)
 RAW_TEXT_LIMIT = 1_000_000  # characters of raw_text_extracted kept for the comparison view

@@ -10,10 +10,12 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-
-import pymupdf
+from typing import TYPE_CHECKING
 
 from app.services.statements.parsers.common import StatementError
+
+if TYPE_CHECKING:
+    import pymupdf
 
 MAX_PAGES = 500
 LINE_TOLERANCE = 3.0  # points: words whose vertical centres are this close share a line
@@ -63,6 +65,10 @@ class PdfText:
 
 
 def open_pdf(data: bytes) -> pymupdf.Document:
+    # Imported here: PyMuPDF costs about 100 MB and 0.4 s a process, and `serve` only reaches this
+    # module through imports (the worker opens the statements).
+    import pymupdf
+
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as error:
