@@ -167,8 +167,18 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("internal_error", detail), status_code=500)
 
 
+# Two requests wrote the same rows at the same moment: each passed the checks before its write, and the
+# database let one through (unique_violation) or broke a lock cycle (deadlock, serialization failure). The
+# code takes locks where it knows of a race; this answers any it does not know of yet.
+_RACE_STATES = {"23505", "40P01", "40001"}
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) in _RACE_STATES:
+        log.warning("concurrent_write", path=request.url.path, error=first_line(exc))
+        detail = "Another request changed the same data at the same moment; nothing was saved. Try again."
+        return JSONResponse(error_body(Conflict.code, detail), status_code=409)
     if not exc.connection_invalidated:
         return await _unexpected_error(request, exc)
     # The server restarted or the link dropped under an open connection: SQLAlchemy has already thrown the

@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 from arq.connections import ArqRedis
 from fastapi import APIRouter
+from sqlalchemy import text
 
 from app import jobs
+from app.db import SessionDep
 
 
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
@@ -117,3 +119,21 @@ async def test_reference_data_over_http(client: httpx.AsyncClient) -> None:
     } == roots.keys()  # fmt: skip
     assert all(node["children"] for node in tree)
     assert "restaurants" in {child["slug"] for child in roots["food-dining"]["children"]}
+
+
+async def test_a_write_that_loses_a_race_is_a_409_with_a_sentence(app, client: httpx.AsyncClient) -> None:  # type: ignore[no-untyped-def]
+    """A unique violation nobody caught (the second of two requests that both checked first) is the caller's
+    cue to try again, not a server error."""
+    router = APIRouter()
+
+    @router.post("/copy-usd")
+    async def copy_usd(session: SessionDep) -> None:
+        await session.execute(text("INSERT INTO currencies SELECT * FROM currencies WHERE code = 'USD'"))
+
+    app.include_router(router)
+    lost = await client.post("/copy-usd")
+    assert lost.status_code == 409
+    assert lost.json() == {
+        "error": "conflict",
+        "detail": "Another request changed the same data at the same moment; nothing was saved. Try again.",
+    }

@@ -19,11 +19,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from app.db import DriverStatement
-from app.errors import Forbidden, NotFound, Unprocessable
+from app.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.models import (
     Category,
     Currency,
@@ -298,7 +299,12 @@ async def create_expense(
     }  # fmt: skip
     # One round trip: the expense, its payers and shares (the ledger triggers see all three at the end of the
     # statement) and the group's activity row; created_at and the generated exclude_from_totals come back.
-    expense = await _CREATE_EXPENSE.fetchrow(session, values)
+    try:
+        expense = await _CREATE_EXPENSE.fetchrow(session, values)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) == "ETM01":
+            raise Conflict("Someone in this expense has just left the group; reload the group and try again.") from None
+        raise
     if data.tags:
         await tags.set_expense_tags(session, user, expense_id, data.tags)
     if import_key is None and recurrence is None and statement is None and len(rows.shares) + len(rows.payers) > 1:
@@ -489,10 +495,16 @@ _INSERTED = (
     "requires_approval", "is_approved", "recurring_expense_id", "recurrence_date", "is_recurring", "source",
     "import_key", "chat_message_id", "account_id", "uploaded_file_id", "created_at", "updated_at",
 )  # fmt: skip
+# The group's lock is taken and its people checked inside the insert (migration 0006): a member who left
+# after the request read the group cannot be given a share.
+_CHECKED_GROUP = (
+    "checked_group_id(CAST(:group_id AS uuid), CAST(:payer_ids AS bigint[]) || CAST(:share_ids AS bigint[]))"
+)
+_VALUES = [_CHECKED_GROUP if name == "group_id" else ":" + name for name in _INSERTED]
 _CREATE_EXPENSE = DriverStatement(
     f"""
     WITH new_expense AS (
-        INSERT INTO expenses ({", ".join(_INSERTED)}) VALUES ({", ".join(":" + name for name in _INSERTED)})
+        INSERT INTO expenses ({", ".join(_INSERTED)}) VALUES ({", ".join(_VALUES)})
         RETURNING {", ".join(Expense.__table__.c[column.key].name for column in EXPENSE_COLUMNS)}
     ), payers AS (
         INSERT INTO expense_payers (expense_id, user_id, amount)

@@ -81,9 +81,13 @@ async def _owned(session: AsyncSession, user: User, names: list[str]) -> list[uu
 
 
 async def recount(session: AsyncSession, tag_ids: Iterable[uuid.UUID]) -> None:
-    ids = list(set(tag_ids))
+    ids = sorted(set(tag_ids))
     if not ids:
         return
+    # Lock the tags first (in one order: no deadlocks), then count in a statement of its own: it sees the
+    # rows of a transaction that held the lock before us. Counting inside the UPDATE would use the snapshot
+    # from before the wait, and two expenses tagged at once would each leave out the other.
+    await session.execute(select(Tag.id).where(Tag.id.in_(ids)).order_by(Tag.id).with_for_update())
     live = (
         select(func.count())
         .select_from(expense_tags.join(Expense, Expense.id == expense_tags.c.expense_id))

@@ -19,6 +19,7 @@ from app.services.balances.pairwise import recorded_debts
 from app.services.balances.queries import group_balances
 from app.services.expenses.allocation import from_units
 from app.services.friends.relations import blocked_between, is_blocked, pair_row
+from app.services.groups.access import lock_group, locked_membership
 from app.services.groups.schemas import GroupCreate, GroupDetail, GroupOut, GroupPatch, MemberOut
 from app.services.reference.queries import active_currency
 from app.services.users.cards import card
@@ -183,6 +184,7 @@ async def regenerate_invite_code(session: AsyncSession, group: Group, membership
 async def activate_membership(
     session: AsyncSession, group: Group, user_id: int, role: MemberRole, invited_by: int | None
 ) -> GroupMembership:
+    await lock_group(session, group.id)  # two joins at once (a double tap) would both find no membership
     membership = await session.scalar(
         select(GroupMembership)
         .where(GroupMembership.group_id == group.id, GroupMembership.user_id == user_id)
@@ -256,6 +258,7 @@ async def _active_membership(session: AsyncSession, group_id: uuid.UUID, user_id
         select(GroupMembership)
         .where(GroupMembership.group_id == group_id, GroupMembership.user_id == user_id, GroupMembership.is_active)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if found is None:
         raise NotFound("This person is not a member of the group.")
@@ -279,6 +282,7 @@ async def set_role(
     session: AsyncSession, admin: User, group: Group, membership: GroupMembership, user_id: int, role: MemberRole
 ) -> GroupDetail:
     group_id = group.id
+    membership = await locked_membership(session, membership)  # two admins demoting each other at once
     require_admin(membership)
     target = await _active_membership(session, group_id, user_id)
     if target.role == MemberRole.ADMIN and role != MemberRole.ADMIN and await _admin_count(session, group_id) == 1:
@@ -309,6 +313,9 @@ async def remove_member(
     """Leave (yourself) or remove (admins). Refused while the member's balance is not zero, unless an
     admin forces it and says why; the reason goes into the activity feed."""
     group_id = membership.group_id
+    # Under the group's lock: the last two admins leaving at once, or an expense for this member landing
+    # while they leave, see each other.
+    membership = await locked_membership(session, membership)
     leaving = user_id == actor.id
     if not leaving:
         require_admin(membership)
