@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import jobs
 from app.db import Database
-from app.models import EmailVerification, RefreshToken
+from app.models import EmailVerification, IdempotencyKey, RefreshToken
 from tests.factories import make_user
 
 
@@ -67,14 +67,21 @@ async def test_purge_expired_tokens_removes_only_long_expired(database_url: str)
                     user_id=user.id, family_id=uuid.uuid4(),
                     token_hash=f"{user.id:064d}", expires_at=now - timedelta(days=8),
                 ),
+                IdempotencyKey(user_id=user.id, key="yesterday", fingerprint="0" * 64, status_code=201, body={},
+                               created_at=now - timedelta(hours=25)),
+                IdempotencyKey(user_id=user.id, key="just-now", fingerprint="0" * 64, status_code=201, body={},
+                               created_at=now - timedelta(minutes=5)),
             ])  # fmt: skip
         removed = await purge_expired_tokens_now(database, now=now)
         assert removed["email_verifications"] >= 1 and removed["refresh_tokens"] >= 1
+        assert removed["idempotency_keys"] >= 1
         async with database.session() as session:
             left = (
                 await session.scalars(select(EmailVerification.token).where(EmailVerification.user_id == user.id))
             ).all()
             assert left == [f"new-{user.id}"]
+            kept = await session.scalars(select(IdempotencyKey.key).where(IdempotencyKey.user_id == user.id))
+            assert kept.all() == ["just-now"]
             await session.delete(user)
     finally:
         await database.dispose()

@@ -309,3 +309,17 @@ async def test_tag_counts_stay_right_when_expenses_get_a_tag_at_once(api, databa
     assert statuses(answers) == [200, 200], [a.text for a in answers]
     listed = (await api.get("/tags", headers=headers)).json()
     assert [(tag["name"], tag["usage_count"]) for tag in listed] == [("food", 3)]
+
+
+async def test_an_expense_sent_three_times_at_once_with_one_key_is_made_once(api, database) -> None:  # type: ignore[no-untyped-def]
+    ((_, headers),) = await people(database, api.app_settings, 1)
+    keyed = headers | {"Idempotency-Key": "add-lunch-1"}
+    send = [api.post("/expenses", json={"title": "Lunch once", "amount": "12.00"}, headers=keyed) for _ in range(3)]
+    # One takes the key and is held at its insert; the other two wait on the key it took.
+    answers = await interleaved(database, "LOCK TABLE expenses IN SHARE MODE", *send)
+    assert statuses(answers) == [201] * 3, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sorted(a.headers.get("Idempotent-Replayed", "") for a in answers) == ["", "true", "true"]
+    async with database.session() as session:
+        made = await session.scalar(text("SELECT count(*) FROM expenses WHERE title = 'Lunch once'"))
+    assert made == 1

@@ -33,6 +33,7 @@ from app.models.statements import (
 )
 from app.models.users import (
     EmailVerification,
+    IdempotencyKey,
     PasswordReset,
     RefreshToken,
     User,
@@ -66,6 +67,7 @@ __all__ = [
     "GroupBalance",
     "GroupInvitation",
     "GroupMembership",
+    "IdempotencyKey",
     "Notification",
     "NotificationLog",
     "NotificationPreference",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Identity,
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import (
     Base,
+    CreatedAt,
     Timestamps,
     UUIDPrimaryKey,
     choice,
@@ -184,6 +186,25 @@ class RefreshToken(UUIDPrimaryKey, Timestamps, Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(30))
     ip_address: Mapped[str | None] = mapped_column(INET)
     user_agent: Mapped[str | None] = mapped_column(Text)
+
+
+class IdempotencyKey(CreatedAt, Base):
+    """A client's `Idempotency-Key` on a request that creates something, with the answer it got: a retry
+    with the same key (a double tap, a resend after a timeout) gets that answer again instead of making a
+    second expense or payment. Written in the request's own transaction, so the key is taken exactly when
+    the thing it made is saved; kept at least a day (maintenance purges older ones)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("idx_idempotency_key_created", "created_at"),)
+
+    user_id: Mapped[int] = user_fk("CASCADE", primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # sha256 of method, path and body: the same key on a different request is refused, not replayed.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # Empty only inside the transaction that took the key; nobody else sees the row before it commits.
+    status_code: Mapped[int | None]
+    # `json`, not `jsonb`: the replay gives back the body with its keys in their order.
+    body: Mapped[Any | None] = mapped_column(JSON)
 
 
 class UserPreferences(UUIDPrimaryKey, Timestamps, Base):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
+from app.idempotency import IdempotencyKeyHeader, once
 from app.services.payments import methods, service, webhooks
 from app.services.payments.schemas import (
     PaymentCreate,
@@ -69,8 +70,10 @@ async def create_payment(
     data: PaymentCreate,
     user: CurrentUser,
     session: SessionDep,
+    request: Request,
+    key: IdempotencyKeyHeader = None,
 ) -> PaymentOut:
-    return await service.create(session, user, settlement_id, data)
+    return await once(session, user.id, key, request, 201, lambda: service.create(session, user, settlement_id, data))
 
 
 @router.get("/settlements/{settlement_id}/payments", summary="The payments made against a settlement")

@@ -1,5 +1,5 @@
-"""Housekeeping: one-time tokens that can no longer be used are deleted after a grace period; exchange
-rates are fetched from the configured provider."""
+"""Housekeeping: one-time tokens that can no longer be used are deleted after a grace period, and
+idempotency keys after a day; exchange rates are fetched from the configured provider."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from app.db import Database
+from app.idempotency import purge_old_keys
 from app.logging import get_logger
 from app.models import EmailVerification, PasswordReset, RefreshToken
 from app.services.reference.rates import RatesError, refresh
@@ -27,6 +28,7 @@ async def purge_expired_tokens_now(database: Database, now: datetime | None = No
         for model in (EmailVerification, PasswordReset, RefreshToken):
             result = await session.execute(delete(model).where(model.expires_at < cutoff))
             removed[model.__tablename__] = result.rowcount or 0
+        removed["idempotency_keys"] = await purge_old_keys(session, now)
     return removed
 
 

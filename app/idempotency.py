@@ -1,0 +1,101 @@
+"""`Idempotency-Key` on the requests that create money records: POST /expenses, /settlements and
+/settlements/{id}/payments. A phone that loses its connection after sending "add expense" cannot know
+whether it arrived; sending it again with the same key is then safe.
+
+The first request with a key takes it (a row in `idempotency_keys`) in its own transaction and stores
+its answer there, so the key is taken exactly when the expense is saved: a request that failed saved
+neither and can be sent again. A retry with the same key and the same request (method, path and body)
+gets the stored answer, marked `Idempotent-Replayed: true`; the same key on a different request is a
+422. Two requests with one key at once: the second waits on the key's primary key until the first
+commits, then replays it. Keys belong to the signed-in user and are kept at least a day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import AppError, Unprocessable
+from app.models import IdempotencyKey
+
+KEPT_FOR = timedelta(hours=24)
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Any unique string per new record (a UUID will do): sending the request again with the same "
+        "key returns the first answer instead of creating a second record.",
+    ),
+]
+
+
+async def fingerprint(request: Request) -> str:
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode())
+    digest.update(await request.body())  # already read for the route's body, so this costs no I/O
+    return digest.hexdigest()
+
+
+async def once(
+    session: AsyncSession,
+    user_id: int,
+    key: str | None,
+    request: Request,
+    status_code: int,
+    create: Callable[[], Awaitable[BaseModel]],
+) -> Any:
+    """`create()`'s answer, made once per key: a repeat of the request gets the first answer back."""
+    if key is None:
+        return await create()
+    mark = await fingerprint(request)
+    taken = await session.execute(
+        insert(IdempotencyKey)
+        .values(user_id=user_id, key=key, fingerprint=mark, created_at=datetime.now(UTC))
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    )
+    if taken.first() is None:
+        first = (
+            await session.execute(
+                select(IdempotencyKey.fingerprint, IdempotencyKey.status_code, IdempotencyKey.body).where(
+                    IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+                )
+            )
+        ).one()
+        if first.fingerprint != mark or first.status_code is None:
+            raise Unprocessable(
+                "This Idempotency-Key was already used for a different request; send a new key with a new request.",
+                field="Idempotency-Key",
+            )
+        return JSONResponse(first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
+    try:
+        answer = await create()
+    except AppError as error:
+        if error.keep_changes:  # the rest is committed, but this answer is not the one to replay
+            await session.execute(
+                delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+            )
+        raise
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        .values(status_code=status_code, body=answer.model_dump(mode="json", by_alias=True))
+    )
+    return answer
+
+
+async def purge_old_keys(session: AsyncSession, now: datetime | None = None) -> int:
+    cutoff = (now or datetime.now(UTC)) - KEPT_FOR
+    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    return result.rowcount or 0  # type: ignore[attr-defined]
