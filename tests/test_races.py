@@ -323,3 +323,20 @@ async def test_an_expense_sent_three_times_at_once_with_one_key_is_made_once(api
     async with database.session() as session:
         made = await session.scalar(text("SELECT count(*) FROM expenses WHERE title = 'Lunch once'"))
     assert made == 1
+
+
+async def test_an_edit_cannot_give_a_share_to_a_member_who_just_left(api, database) -> None:  # type: ignore[no-untyped-def]
+    members = await people(database, api.app_settings, 3)
+    (a, ha), (b, hb), (c, _) = members
+    gid = await group_of(api, members)
+    two = {"participants": [{"user_id": a.id}, {"user_id": c.id}]}
+    made = await api.post("/expenses", json={"title": "Taxi", "amount": "30.00", "group_id": gid, "split": two},
+                          headers=ha)  # fmt: skip
+    assert made.status_code == 201, made.text
+    three = {"split": {"participants": [{"user_id": a.id}, {"user_id": b.id}, {"user_id": c.id}]}}
+    answers = await interleaved(database, "LOCK TABLE group_memberships IN SHARE MODE",
+                                api.post(f"/groups/{gid}/members/{b.id}/remove", headers=hb),
+                                api.patch(f"/expenses/{made.json()['id']}", json=three, headers=ha))  # fmt: skip
+    assert [a.status_code for a in answers] == [204, 409], [a.text for a in answers]
+    async with database.session() as session:
+        assert b.id not in dict((await session.execute(LEDGER, {"g": gid})).all())
