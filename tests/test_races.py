@@ -340,3 +340,23 @@ async def test_an_edit_cannot_give_a_share_to_a_member_who_just_left(api, databa
     assert [a.status_code for a in answers] == [204, 409], [a.text for a in answers]
     async with database.session() as session:
         assert b.id not in dict((await session.execute(LEDGER, {"g": gid})).all())
+
+
+async def test_two_payments_between_friends_completed_at_once_settle_two_shares(api, database) -> None:  # type: ignore[no-untyped-def]
+    (a, ha), (b, hb) = await people(database, api.app_settings, 2)
+    await api.post("/friends/requests", json={"user_id": b.id}, headers=ha)
+    assert (await api.post("/friends/requests", json={"user_id": a.id}, headers=hb)).is_success  # accepts a's
+    halves = {"participants": [{"user_id": a.id}, {"user_id": b.id}]}
+    for title in ("Cinema", "Museum"):
+        made = await api.post("/expenses", json={"title": title, "amount": "20.00", "split": halves}, headers=ha)
+        assert made.status_code == 201, made.text
+    paid = {"payer_id": b.id, "payee_id": a.id, "amount": "10.00"}
+    sids = [(await api.post("/settlements", json=paid, headers=hb)).json()["id"] for _ in range(2)]
+    confirm = [api.post(f"/settlements/{sid}/confirm", headers=ha) for sid in sids]
+    # Each payment picks the oldest open share b owes a; both must not pick the same one.
+    answers = await interleaved(database, "LOCK TABLE expense_shares IN SHARE MODE", *confirm)
+    assert statuses(answers) == [200, 200], [a.text for a in answers]
+    async with database.session() as session:
+        owed = text("SELECT settlement_id FROM expense_shares WHERE user_id = :b AND paid_by_id = :a")
+        settled_by = (await session.scalars(owed, {"a": a.id, "b": b.id})).all()
+    assert sorted(map(str, settled_by)) == sorted(sids)

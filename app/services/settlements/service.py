@@ -208,6 +208,9 @@ async def _mark_shares(session: AsyncSession, row: Settlement, now: datetime) ->
                 scope,
             )
             .order_by(Expense.expense_date, Expense.created_at, ExpenseShare.id)
+            # Locked: another payment between the two completing at the same time waits, then finds the
+            # shares this one covered settled (a group's payments already queue on the group's lock).
+            .with_for_update(of=ExpenseShare)
         )
     ).all()
     left: Decimal = row.amount
