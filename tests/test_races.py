@@ -360,3 +360,13 @@ async def test_two_payments_between_friends_completed_at_once_settle_two_shares(
         owed = text("SELECT settlement_id FROM expense_shares WHERE user_id = :b AND paid_by_id = :a")
         settled_by = (await session.scalars(owed, {"a": a.id, "b": b.id})).all()
     assert sorted(map(str, settled_by)) == sorted(sids)
+
+
+async def test_an_invitation_sent_twice_at_once_is_sent_once(api, database) -> None:  # type: ignore[no-untyped-def]
+    ((_, headers),) = await people(database, api.app_settings, 1)
+    gid = (await api.post("/groups", json={"name": "Trip"}, headers=headers)).json()["id"]
+    invite = [api.post(f"/groups/{gid}/invitations", json={"email": "new.friend@example.org"}, headers=headers)
+              for _ in range(2)]  # fmt: skip
+    answers = await interleaved(database, "LOCK TABLE group_invitations IN SHARE MODE", *invite)
+    assert statuses(answers) == [201, 409], [a.text for a in answers]
+    assert len((await api.get(f"/groups/{gid}/invitations", headers=headers)).json()) == 1

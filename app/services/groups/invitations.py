@@ -23,6 +23,7 @@ from app.models import Group, GroupInvitation, GroupMembership, User
 from app.models.enums import MemberRole
 from app.security import new_opaque_token, token_digest
 from app.services.friends.relations import is_blocked
+from app.services.groups.access import lock_group
 from app.services.groups.schemas import GroupDetail
 from app.services.groups.service import (
     activate_membership,
@@ -79,6 +80,7 @@ async def invite(
     data: InvitationCreate,
 ) -> InvitationOut:
     require_writer(membership)
+    await lock_group(session, group.id)  # two invitations to one address at once would both find none pending
     email = data.email.lower()
     invitee = await session.scalar(select(User).where(func.lower(User.email) == email, User.is_active))
     if invitee is not None:
