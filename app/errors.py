@@ -175,10 +175,17 @@ _RACE_STATES = {"23505", "40P01", "40001"}
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
-    if getattr(exc.orig, "sqlstate", None) in _RACE_STATES:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if sqlstate in _RACE_STATES:
         log.warning("concurrent_write", path=request.url.path, error=first_line(exc))
         detail = "Another request changed the same data at the same moment; nothing was saved. Try again."
         return JSONResponse(error_body(Conflict.code, detail), status_code=409)
+    if sqlstate.startswith("22"):
+        # Data exceptions: a value the validation let through and PostgreSQL cannot take (a number beyond
+        # its column, an id beyond 64 bits, a NUL character in text).
+        log.warning("value_refused_by_database", path=request.url.path, error=first_line(exc))
+        detail = "A value in this request is out of range or holds characters that cannot be stored (such as NUL)."
+        return JSONResponse(error_body(Unprocessable.code, detail), status_code=422)
     if not exc.connection_invalidated:
         return await _unexpected_error(request, exc)
     # The server restarted or the link dropped under an open connection: SQLAlchemy has already thrown the

@@ -190,7 +190,8 @@ async def trends(
     group_id: uuid.UUID | None,
 ) -> Trends:
     end = end or today
-    start, end = _range(start or end - timedelta(days=365), end, today)
+    a_year = timedelta(days=365)
+    start, end = _range(start or (end - a_year if end - date.min > a_year else date.min), end, today)
     scope = await _scope(session, user, group_id)
     a = ExpenseAnalytics
     rows = (  # columns, not ORM objects: a year of days is 365 rows

@@ -86,11 +86,11 @@ async def update_me(session: AsyncSession, user: User, patch: MePatch) -> MeOut:
     for required in ("username", "preferred_currency", "timezone", "profile_visibility"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be empty.", field=required)
-    if changes.get("timezone"):
+    if "timezone" in changes:  # "" too: every date the user sees is worked out in this zone
         check_timezone(changes["timezone"])
     if changes.get("date_of_birth") and changes["date_of_birth"] >= date.today():
         raise Unprocessable("The date of birth must be in the past.", field="date_of_birth")
-    if changes.get("preferred_currency"):
+    if "preferred_currency" in changes:
         changes["preferred_currency"] = await check_currency(session, changes["preferred_currency"])
     for name, value in changes.items():
         setattr(user, name, value)
