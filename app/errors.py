@@ -173,26 +173,34 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 _RACE_STATES = {"23505", "40P01", "40001"}
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DBAPIError)
+def database_problem(exc: DBAPIError, where: str) -> AppError | None:
+    """What a database error means for the caller, when it is not a bug of ours: a race (409), a value
+    PostgreSQL cannot take (422) or a lost connection (503). None for anything else. Logs a warning."""
     sqlstate = getattr(exc.orig, "sqlstate", None) or ""
     if sqlstate in _RACE_STATES:
-        log.warning("concurrent_write", path=request.url.path, error=first_line(exc))
-        detail = "Another request changed the same data at the same moment; nothing was saved. Try again."
-        return JSONResponse(error_body(Conflict.code, detail), status_code=409)
+        log.warning("concurrent_write", where=where, error=first_line(exc))
+        return Conflict("Another request changed the same data at the same moment; nothing was saved. Try again.")
     if sqlstate.startswith("22"):
         # Data exceptions: a value the validation let through and PostgreSQL cannot take (a number beyond
         # its column, an id beyond 64 bits, a NUL character in text).
-        log.warning("value_refused_by_database", path=request.url.path, error=first_line(exc))
-        detail = "A value in this request is out of range or holds characters that cannot be stored (such as NUL)."
-        return JSONResponse(error_body(Unprocessable.code, detail), status_code=422)
-    if not exc.connection_invalidated:
+        log.warning("value_refused_by_database", where=where, error=first_line(exc))
+        return Unprocessable(
+            "A value in this request is out of range or holds characters that cannot be stored (such as NUL)."
+        )
+    if exc.connection_invalidated:
+        # The server restarted or the link dropped under an open connection: SQLAlchemy has already thrown
+        # the pool's connections away, so the next request connects afresh.
+        log.warning("database_connection_lost", where=where, error=first_line(exc))
+        return ServiceUnavailable("The connection to the database was lost; nothing was saved. Try again in a moment.")
+    return None
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    problem = database_problem(exc, request.url.path)
+    if problem is None:
         return await _unexpected_error(request, exc)
-    # The server restarted or the link dropped under an open connection: SQLAlchemy has already thrown the
-    # pool's connections away, so the next request connects afresh.
-    log.warning("database_connection_lost", path=request.url.path, error=first_line(exc))
-    detail = "The connection to the database was lost; nothing was saved. Try again in a moment."
-    return JSONResponse(error_body(ServiceUnavailable.code, detail), status_code=503)
+    return await _app_error(request, problem)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -158,6 +158,11 @@ async def test_socket_message_confirm_and_fan_out(app, session, settings) -> Non
         assert (await receive(phone, "error"))["detail"].startswith("message_id")
         await phone.send_text("{nope")
         assert (await receive(phone, "error"))["detail"] == "That is not JSON."
+        await phone.send_json({"type": "message", "content": "coffee 4.50 \u0000", "client_message_id": "c2"})
+        refused = await receive(phone, "error")  # PostgreSQL stores no NUL; the socket answers and stays open
+        assert refused["code"] == "unprocessable" and "cannot be stored" in refused["detail"]
+        await phone.send_json({"type": "ping"})
+        assert (await phone.receive_json())["type"] == "pong"
     count = await session.scalar(select(func.count()).select_from(ChatMessage).where(ChatMessage.user_id == sam.id))
     assert count == 1
 

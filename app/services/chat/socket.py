@@ -17,11 +17,12 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.deps import signed_in_user
-from app.errors import AppError, Unauthorized
+from app.errors import AppError, Unauthorized, database_problem
 from app.logging import get_logger
 from app.models import ChatMessage, User
 from app.models.enums import ChatMessageStatus, QuickAddMode
@@ -202,10 +203,17 @@ class ChatSocket:
             await self.websocket.close(code=CLOSE_UNAUTHORIZED, reason=error.detail[:120])
             return False
         except AppError as error:
-            await self.send(
-                {"type": "error", "code": error.code, "detail": error.detail, "message_id": data.get("message_id")}
-            )
+            await self._send_error(error, data)
+        except DBAPIError as error:  # as over HTTP: a race, a value the database refused, a lost connection
+            problem = database_problem(error, "chat socket")
+            if problem is None:
+                raise
+            await self._send_error(problem, data)
         return True
+
+    async def _send_error(self, error: AppError, data: dict[str, Any]) -> None:
+        event = {"type": "error", "code": error.code, "detail": error.detail, "message_id": data.get("message_id")}
+        await self.send(event)
 
     def _tell_others(self, session: AsyncSession, event: dict[str, Any]) -> None:
         """The user's other sockets get `event` once this unit of work commits."""
