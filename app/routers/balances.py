@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from app.db import SessionDep
 from app.deps import CurrentUser
 from app.services.balances.overview import balances_of
+from app.services.balances.reminders import ReminderIn, ReminderOut, remind
 from app.services.balances.schemas import BalancesOut
 from app.services.reference.queries import active_currency
 
@@ -23,3 +24,8 @@ async def my_balances(
 ) -> BalancesOut:
     target = await active_currency(session, convert_to) if convert_to else None
     return await balances_of(session, user.id, target)
+
+
+@router.post("/reminders", summary="Remind someone who owes you to settle up (once a day per person)")
+async def send_reminder(data: ReminderIn, user: CurrentUser, session: SessionDep) -> ReminderOut:
+    return await remind(session, user, data)

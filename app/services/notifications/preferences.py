@@ -31,6 +31,7 @@ TYPES: dict[str, str] = {
     "group_invite": "Someone invited you to a group",
     "settlement": "A payment between you and someone was recorded or confirmed",
     "payment_received": "A payment to you arrived through a payment provider",
+    "payment_reminder": "Someone you owe reminded you to settle up",
     "statement": "A bank statement was imported or needs you (a password, a review)",
     "budget_alert": "A budget category reached an alert threshold",
     "recurring_expense": "A recurring expense was created",

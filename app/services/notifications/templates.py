@@ -89,6 +89,7 @@ EVENT_TEXTS: dict[str, tuple[str, str]] = {
     "friend_request": ("$actor wants to be your friend", "$note"),
     "group_invite": ("$actor invited you to $group", "Accept it in the app, or with the code in the e-mail we sent."),
     "payment_received": ("$amount $currency from $actor arrived", "Paid through $service; $detail."),
+    "payment_reminder": ("$actor reminds you that you owe them $amounts", "$note"),
     "settlement": ("$actor $action $amount $currency", "$hint"),
     "statement": ("$file $outcome", "$detail"),
     "budget_alert": ("$budget: $category at $percent%",
