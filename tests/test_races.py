@@ -370,3 +370,13 @@ async def test_an_invitation_sent_twice_at_once_is_sent_once(api, database) -> N
     answers = await interleaved(database, "LOCK TABLE group_invitations IN SHARE MODE", *invite)
     assert statuses(answers) == [201, 409], [a.text for a in answers]
     assert len((await api.get(f"/groups/{gid}/invitations", headers=headers)).json()) == 1
+
+
+async def test_a_statement_uploaded_twice_at_once_is_one_original_and_one_copy(api, database) -> None:  # type: ignore[no-untyped-def]
+    ((_, headers),) = await people(database, api.app_settings, 1)
+    csv = b"Date,Description,Amount\n2026-11-02,Coffee,-3.50\n2026-11-03,Salary,1000.00\n"
+    send = [api.post("/statements", files={"file": ("nov.csv", csv)}, headers=headers) for _ in range(2)]
+    # Both have looked for an earlier upload of these bytes before either has saved its own.
+    answers = await interleaved(database, "LOCK TABLE uploaded_files IN SHARE MODE", *send)
+    assert statuses(answers) == [202, 202], [a.text for a in answers]
+    assert sorted(a.json()["status"] for a in answers) == ["duplicate", "queued"]

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import jobs
@@ -75,6 +75,10 @@ async def upload(
     if file_format not in READABLE:
         raise UnsupportedMediaType("This is not a statement we can read: upload PDF, CSV, OFX/QFX or CAMT.053.")
     digest = hashlib.sha256(data).hexdigest()
+    # One upload of these bytes by this user at a time, until commit: the same file sent twice at once
+    # (a double tap) becomes an original and its duplicate, not two originals imported side by side.
+    name = f"statement-upload:{user.id}:{digest}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
     original = await session.scalar(
         select(UploadedFile)
         .where(
