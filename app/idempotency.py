@@ -1,6 +1,7 @@
-"""`Idempotency-Key` on the requests that create money records: POST /expenses, /settlements and
-/settlements/{id}/payments. A phone that loses its connection after sending "add expense" cannot know
-whether it arrived; sending it again with the same key is then safe.
+"""`Idempotency-Key` on the requests that create what a user enters: expenses, settlements, payments,
+groups, recurring expenses, budgets, accounts, payment methods and comments. A phone that loses its
+connection after sending "add expense" cannot know whether it arrived; sending it again with the same key
+is then safe. (Creates with a natural key, such as a tag or a category name, answer a repeat with a 409.)
 
 The first request with a key takes it (a row in `idempotency_keys`) in its own transaction and stores
 its answer there, so the key is taken exactly when the expense is saved: a request that failed saved

@@ -74,3 +74,27 @@ async def test_settlements_and_payments_are_made_once_per_key(client, session, s
     payments = [await client.post(f"{API}/settlements/{sid}/payments", json=pay, headers=keyed) for _ in range(2)]
     assert [r.status_code for r in payments] == [201, 201] and payments[0].json() == payments[1].json()
     assert await session.scalar(select(func.count()).select_from(Payment)) == 1
+
+
+async def test_every_create_a_client_may_retry_takes_a_key(client, session, settings) -> None:  # type: ignore[no-untyped-def]
+    user = await make_account(session)
+    headers = await auth_headers(session, settings, user)
+    expense = (await client.post(f"{API}/expenses", json={"title": "Tea", "amount": "2.00"}, headers=headers)).json()
+    creates = [
+        ("/groups", {"name": "Flat"}, "/groups"),
+        ("/recurring-expenses", {"title": "Rent", "amount": "900.00", "frequency": "monthly",
+                                 "start_date": "2026-11-01"}, "/recurring-expenses"),
+        ("/budgets", {"name": "Food", "amount": "300.00", "start_date": "2026-11-01"}, "/budgets"),
+        ("/accounts", {"name": "Checking", "account_type": "bank", "currency": "USD"}, "/accounts"),
+        ("/payment-methods", {"method_type": "card", "name": "Visa", "account_identifier": "4242 4242 4242 4242"},
+         "/payment-methods"),
+        (f"/expenses/{expense['id']}/comments", {"comment": "Cheap"}, f"/expenses/{expense['id']}/comments"),
+    ]  # fmt: skip
+    for n, (path, body, listing) in enumerate(creates):
+        keyed = headers | {"Idempotency-Key": f"create-{n}"}
+        first, again = [await client.post(f"{API}{path}", json=body, headers=keyed) for _ in range(2)]
+        assert first.status_code == again.status_code == 201, (path, first.text)
+        assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true", path
+        listed = (await client.get(f"{API}{listing}", headers=headers)).json()
+        items = listed["items"] if isinstance(listed, dict) else listed
+        assert len(items) == 1, (path, items)

@@ -1,5 +1,5 @@
-"""Idempotency keys: a client's retry of a request that creates an expense, a settlement or a payment
-gets the first answer again instead of creating a second one (see app/idempotency.py).
+"""Idempotency keys: a client's retry of a request that creates something (an expense, a settlement, a
+payment, a group, ...) gets the first answer again instead of creating a second one (app/idempotency.py).
 
 Revision ID: 0007
 Revises: 0006

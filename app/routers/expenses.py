@@ -142,9 +142,15 @@ async def list_comments(expense_id: uuid.UUID, user: CurrentUser, session: Sessi
 
 @router.post("/{expense_id}/comments", status_code=status.HTTP_201_CREATED, summary="Comment, or answer a comment")
 async def add_comment(
-    expense_id: uuid.UUID, _: Visible, data: CommentIn, user: CurrentUser, session: SessionDep
+    expense_id: uuid.UUID,
+    _: Visible,
+    data: CommentIn,
+    user: CurrentUser,
+    session: SessionDep,
+    request: Request,
+    key: IdempotencyKeyHeader = None,
 ) -> CommentOut:
-    return await comments.add(session, user, expense_id, data)
+    return await once(session, user.id, key, request, 201, lambda: comments.add(session, user, expense_id, data))
 
 
 @router.patch("/{expense_id}/comments/{comment_id}", summary="Edit your comment (it shows as edited)")

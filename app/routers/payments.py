@@ -39,9 +39,16 @@ async def list_payment_methods(user: CurrentUser, session: SessionDep) -> list[P
 
 @router.post("/payment-methods", status_code=status.HTTP_201_CREATED, summary="Add a payment method")
 async def create_payment_method(
-    data: PaymentMethodCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    data: PaymentMethodCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    key: IdempotencyKeyHeader = None,
 ) -> PaymentMethodOut:
-    return await methods.create(session, settings.secret_box(), user, data)
+    return await once(
+        session, user.id, key, request, 201, lambda: methods.create(session, settings.secret_box(), user, data)
+    )
 
 
 @router.patch("/payment-methods/{method_id}", summary="Rename, replace the account identifier, make default")
