@@ -87,6 +87,10 @@ async def test_cors_allows_only_configured_origins(client: httpx.AsyncClient) ->
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
     refused = await client.get("/api/v1/currencies", headers={"Origin": "https://evil.example.net"})
     assert "access-control-allow-origin" not in refused.headers
+    # Browser code may read the headers it acts on: the request id, a replayed create, when to retry.
+    answer = await client.get("/api/v1/currencies", headers={"Origin": "https://app.example.com"})
+    exposed = {name.strip().lower() for name in answer.headers["access-control-expose-headers"].split(",")}
+    assert exposed == {"x-request-id", "idempotent-replayed", "retry-after"}
 
 
 async def test_docs_and_openapi(client: httpx.AsyncClient) -> None:
