@@ -92,20 +92,26 @@ async def holding(database: Database, lock: str) -> AsyncIterator[None]:
 
 
 async def interleaved(database: Database, lock: str, *requests: Awaitable[httpx.Response]) -> list[httpx.Response]:
-    """Start the requests while `lock` is held, and let it go once every one of them waits for a lock."""
+    """Start the requests one by one while `lock` is held, each once the ones before it wait for a lock (so
+    they reach PostgreSQL in the order given), and let go when every one of them waits."""
     async with holding(database, lock):
-        tasks = [asyncio.ensure_future(request) for request in requests]
-        waiting = text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        for _ in range(1000):
-            async with database.session() as session:
-                if await session.scalar(waiting) >= len(tasks):
-                    break
-            await asyncio.sleep(0.01)
-        else:
-            raise AssertionError("the requests did not all come to wait for a lock")
+        tasks = []
+        for request in requests:
+            tasks.append(asyncio.ensure_future(request))
+            await _until_waiting(database, len(tasks))
     return list(await asyncio.gather(*tasks))
+
+
+async def _until_waiting(database: Database, count: int) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(1000):
+        async with database.session() as session:
+            if await session.scalar(waiting) >= count:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{count} requests did not all come to wait for a lock")
 
 
 def statuses(answers: list[httpx.Response]) -> list[int]:
@@ -337,7 +343,9 @@ async def test_an_edit_cannot_give_a_share_to_a_member_who_just_left(api, databa
     answers = await interleaved(database, "LOCK TABLE group_memberships IN SHARE MODE",
                                 api.post(f"/groups/{gid}/members/{b.id}/remove", headers=hb),
                                 api.patch(f"/expenses/{made.json()['id']}", json=three, headers=ha))  # fmt: skip
-    assert [a.status_code for a in answers] == [204, 409], [a.text for a in answers]
+    # The edit waits for the group's lock, held by the leave, and then finds b gone.
+    assert [a.status_code for a in answers] == [204, 422], [a.text for a in answers]
+    assert answers[1].json()["detail"] == f"User {b.id} is not a member of this group."
     async with database.session() as session:
         assert b.id not in dict((await session.execute(LEDGER, {"g": gid})).all())
 
@@ -380,3 +388,20 @@ async def test_a_statement_uploaded_twice_at_once_is_one_original_and_one_copy(a
     answers = await interleaved(database, "LOCK TABLE uploaded_files IN SHARE MODE", *send)
     assert statuses(answers) == [202, 202], [a.text for a in answers]
     assert sorted(a.json()["status"] for a in answers) == ["duplicate", "queued"]
+
+
+async def test_an_edit_and_a_payment_settling_that_expense_at_once_both_go_through(api, database) -> None:  # type: ignore[no-untyped-def]
+    members = await people(database, api.app_settings, 2)
+    (a, ha), (b, hb) = members
+    gid = await group_of(api, members)
+    made = await api.post("/expenses", json={"title": "Dinner", "amount": "30.00", "group_id": gid}, headers=ha)
+    paid = {"payer_id": b.id, "payee_id": a.id, "amount": "15.00", "group_id": gid}
+    sid = (await api.post("/settlements", json=paid, headers=hb)).json()["id"]
+    # The payment takes the group's lock and then settles the expense; the edit locks the expense and then
+    # rewrites its shares in the group. Taken in opposite orders, the two would deadlock.
+    answers = await interleaved(database, "LOCK TABLE expense_shares IN SHARE MODE",
+                                api.patch(f"/expenses/{made.json()['id']}", json={"amount": "40.00"}, headers=ha),
+                                api.post(f"/settlements/{sid}/confirm", headers=ha))  # fmt: skip
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    balances = (await api.get(f"/groups/{gid}/balances", headers=ha)).json()
+    assert {row["user_id"]: row["balance"] for row in balances[0]["balances"]} == {a.id: "5.00", b.id: "-5.00"}

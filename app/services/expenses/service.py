@@ -50,6 +50,7 @@ from app.services.expenses.schemas import (
     ShareOut,
     SplitIn,
 )
+from app.services.groups.access import lock_group
 from app.services.groups.service import record_activity
 from app.services.notifications import expense_events
 from app.services.reference.queries import active_currency
@@ -335,6 +336,16 @@ async def visible_expense(
     return expense
 
 
+async def locked_for_change(session: AsyncSession, user: User, expense_id: uuid.UUID) -> Expense:
+    """The expense, locked for a change after its group's lock. A payment completing in the group takes the
+    group's lock and then marks expenses settled; a change taking the two the other way round could deadlock
+    with it."""
+    group_id = await session.scalar(select(Expense.group_id).where(Expense.id == expense_id, visible_to(user.id)))
+    if group_id is not None:
+        await lock_group(session, group_id)
+    return await visible_expense(session, user, expense_id, for_update=True)
+
+
 async def require_editor(session: AsyncSession, user: User, expense: Expense) -> Group | None:
     if expense.group_id is None:
         return None
@@ -345,7 +356,7 @@ async def require_editor(session: AsyncSession, user: User, expense: Expense) ->
 
 
 async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUID, patch: ExpensePatch) -> ExpenseOut:
-    expense = await visible_expense(session, user, expense_id, for_update=True)
+    expense = await locked_for_change(session, user, expense_id)
     if expense.is_deleted:
         raise Unprocessable("Restore this expense before changing it.")
     group = await require_editor(session, user, expense)
@@ -417,7 +428,7 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
 
 
 async def set_deleted(session: AsyncSession, user: User, expense_id: uuid.UUID, deleted: bool) -> ExpenseOut:
-    expense = await visible_expense(session, user, expense_id, for_update=True)
+    expense = await locked_for_change(session, user, expense_id)
     group = await require_editor(session, user, expense)
     expense.is_deleted = deleted
     expense.deleted_at = datetime.now(UTC) if deleted else None
@@ -438,7 +449,7 @@ async def set_deleted(session: AsyncSession, user: User, expense_id: uuid.UUID, 
 
 async def review(session: AsyncSession, user: User, expense_id: uuid.UUID, *, approve: bool) -> ExpenseOut:
     """A group admin approves (it starts counting) or rejects (it is deleted) a waiting expense."""
-    expense = await visible_expense(session, user, expense_id, for_update=True)
+    expense = await locked_for_change(session, user, expense_id)
     membership = await membership_in(session, expense.group_id, user.id) if expense.group_id else None
     if membership is None or membership.role != MemberRole.ADMIN:
         raise Forbidden("Only group admins can approve or reject expenses.")
