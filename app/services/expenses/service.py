@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -301,8 +300,12 @@ async def create_expense(
     }  # fmt: skip
     # One round trip: the expense, its payers and shares (the ledger triggers see all three at the end of the
     # statement) and the group's activity row; created_at and the generated exclude_from_totals come back.
-    with _refused_if_someone_left():
+    try:
         expense = await _CREATE_EXPENSE.fetchrow(session, values)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) == "ETM01":  # checked_group_id's: someone left meanwhile
+            raise Conflict("Someone in this expense has just left the group; reload the group and try again.") from None
+        raise
     if data.tags:
         await tags.set_expense_tags(session, user, expense_id, data.tags)
     if import_key is None and recurrence is None and statement is None and len(rows.shares) + len(rows.payers) > 1:
@@ -401,11 +404,6 @@ async def update_expense(session: AsyncSession, user: User, expense_id: uuid.UUI
             raise Unprocessable("This expense has several payers: send how much each paid.", field="payers")
         allowed = await _allowed_people(session, user, group) | {s.user_id for s in current.shares}
         shares, paid = _compute(expense.amount, currency.decimal_places, split, payers, allowed, group is not None)
-        added = {share.user_id for share in shares} | set(paid)
-        added -= {s.user_id for s in current.shares} | {p.user_id for p in current.payers}
-        if group and added:  # people already in the expense may stay in it after they left
-            with _refused_if_someone_left():
-                await _CHECK_MEMBERS.fetchrow(session, {"group_id": group.id, "people": sorted(added)})
         expense.split_type = split.method
         await _replace_rows(session, expense, shares, paid, split.method)
         new_people = {share.user_id for share in shares}
@@ -509,20 +507,8 @@ _INSERTED = (
     "import_key", "chat_message_id", "account_id", "uploaded_file_id", "created_at", "updated_at",
 )  # fmt: skip
 # The group's lock is taken and its people checked inside the insert (migration 0006): a member who left
-# after the request read the group cannot be given a share. An edit that adds people checks them the same way.
-_CHECK_MEMBERS = DriverStatement("SELECT checked_group_id(CAST(:group_id AS uuid), CAST(:people AS bigint[]))")
-
-
-@contextmanager
-def _refused_if_someone_left() -> Iterator[None]:
-    try:
-        yield
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) == "ETM01":  # checked_group_id's own
-            raise Conflict("Someone in this expense has just left the group; reload the group and try again.") from None
-        raise
-
-
+# after the request read the group cannot be given a share. (Edits take the group's lock before reading
+# its members: `locked_for_change`.)
 _CHECKED_GROUP = (
     "checked_group_id(CAST(:group_id AS uuid), CAST(:payer_ids AS bigint[]) || CAST(:share_ids AS bigint[]))"
 )
