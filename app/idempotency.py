@@ -18,19 +18,21 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Header, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import SessionDep
+from app.deps import CurrentUser
 from app.errors import AppError, Unprocessable
 from app.models import IdempotencyKey
 
 KEPT_FOR = timedelta(hours=24)
 
-IdempotencyKeyHeader = Annotated[
+_KeyHeader = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
@@ -48,52 +50,54 @@ async def fingerprint(request: Request) -> str:
     return digest.hexdigest()
 
 
-async def once(
-    session: AsyncSession,
-    user_id: int,
-    key: str | None,
-    request: Request,
-    status_code: int,
-    create: Callable[[], Awaitable[BaseModel]],
-) -> Any:
-    """`create()`'s answer, made once per key: a repeat of the request gets the first answer back."""
-    if key is None:
-        return await create()
-    mark = await fingerprint(request)
-    taken = await session.execute(
-        insert(IdempotencyKey)
-        .values(user_id=user_id, key=key, fingerprint=mark, created_at=datetime.now(UTC))
-        .on_conflict_do_nothing()
-        .returning(IdempotencyKey.key)
-    )
-    if taken.first() is None:
-        first = (
-            await session.execute(
-                select(IdempotencyKey.fingerprint, IdempotencyKey.status_code, IdempotencyKey.body).where(
-                    IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+class _Once:
+    """Runs a create once per key of the caller (see the module's docstring)."""
+
+    def __init__(self, session: AsyncSession, user_id: int, key: str | None, request: Request) -> None:
+        self.session, self.user_id, self.key, self.request = session, user_id, key, request
+
+    async def __call__(self, create: Callable[[], Awaitable[BaseModel]], status_code: int = 201) -> Any:
+        """`create()`'s answer, made once per key: a repeat of the request gets the first answer back."""
+        if self.key is None:
+            return await create()
+        session, mine = self.session, (IdempotencyKey.user_id == self.user_id) & (IdempotencyKey.key == self.key)
+        mark = await fingerprint(self.request)
+        taken = await session.execute(
+            insert(IdempotencyKey)
+            .values(user_id=self.user_id, key=self.key, fingerprint=mark, created_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+            .returning(IdempotencyKey.key)
+        )
+        if taken.first() is None:
+            first = (
+                await session.execute(
+                    select(IdempotencyKey.fingerprint, IdempotencyKey.status_code, IdempotencyKey.body).where(mine)
                 )
-            )
-        ).one()
-        if first.fingerprint != mark or first.status_code is None:
-            raise Unprocessable(
-                "This Idempotency-Key was already used for a different request; send a new key with a new request.",
-                field="Idempotency-Key",
-            )
-        return JSONResponse(first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
-    try:
-        answer = await create()
-    except AppError as error:
-        if error.keep_changes:  # the rest is committed, but this answer is not the one to replay
-            await session.execute(
-                delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-            )
-        raise
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        .values(status_code=status_code, body=answer.model_dump(mode="json", by_alias=True))
-    )
-    return answer
+            ).one()
+            if first.fingerprint != mark or first.status_code is None:
+                raise Unprocessable(
+                    "This Idempotency-Key was already used for a different request; send a new key with a new request.",
+                    field="Idempotency-Key",
+                )
+            return JSONResponse(first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"})
+        try:
+            answer = await create()
+        except AppError as error:
+            if error.keep_changes:  # the rest is committed, but this answer is not the one to replay
+                await session.execute(delete(IdempotencyKey).where(mine))
+            raise
+        body = answer.model_dump(mode="json", by_alias=True)
+        await session.execute(update(IdempotencyKey).where(mine).values(status_code=status_code, body=body))
+        return answer
+
+
+async def _once(request: Request, session: SessionDep, user: CurrentUser, key: _KeyHeader = None) -> _Once:
+    return _Once(session, user.id, key, request)
+
+
+# A route's parameter: `return await once(lambda: service.create(...))`. It reads the Idempotency-Key header
+# and shares the request's session and signed-in user (FastAPI resolves each dependency once a request).
+Once = Annotated[_Once, Depends(_once)]
 
 
 async def purge_old_keys(session: AsyncSession, now: datetime | None = None) -> int:

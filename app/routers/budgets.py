@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.services.budgets import service, suggest, templates
 from app.services.budgets.schemas import (
     BudgetCreate,
@@ -27,10 +27,8 @@ router = APIRouter(tags=["budgets"])
 
 
 @router.post("/budgets", response_model=BudgetOut, status_code=status.HTTP_201_CREATED)
-async def create_budget(
-    body: BudgetCreate, user: CurrentUser, session: SessionDep, request: Request, key: IdempotencyKeyHeader = None
-) -> BudgetOut:
-    return await once(session, user.id, key, request, 201, lambda: service.create(session, user, body))
+async def create_budget(body: BudgetCreate, user: CurrentUser, session: SessionDep, once: Once) -> BudgetOut:
+    return await once(lambda: service.create(session, user, body))
 
 
 @router.get("/budgets", response_model=list[BudgetOut])

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.models.enums import ExpenseClassification, TransactionType
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.expenses import attachments, classification, comments, csv_io, service
@@ -29,10 +29,8 @@ router = APIRouter(prefix="/expenses", tags=["expenses"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record an expense and how it is split")
-async def create_expense(
-    data: ExpenseCreate, user: CurrentUser, session: SessionDep, request: Request, key: IdempotencyKeyHeader = None
-) -> ExpenseOut:
-    return await once(session, user.id, key, request, 201, lambda: service.create_expense(session, user, data))
+async def create_expense(data: ExpenseCreate, user: CurrentUser, session: SessionDep, once: Once) -> ExpenseOut:
+    return await once(lambda: service.create_expense(session, user, data))
 
 
 @router.post("/classification", summary="Classify many expenses at once (charity, reimbursable, ...)")
@@ -147,10 +145,9 @@ async def add_comment(
     data: CommentIn,
     user: CurrentUser,
     session: SessionDep,
-    request: Request,
-    key: IdempotencyKeyHeader = None,
+    once: Once,
 ) -> CommentOut:
-    return await once(session, user.id, key, request, 201, lambda: comments.add(session, user, expense_id, data))
+    return await once(lambda: comments.add(session, user, expense_id, data))
 
 
 @router.patch("/{expense_id}/comments/{comment_id}", summary="Edit your comment (it shows as edited)")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.models import Group, GroupMembership
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.balances import pairwise, queries
@@ -45,10 +45,8 @@ Membership = Annotated[tuple[Group, GroupMembership], Depends(_membership)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a group (you become its admin)")
-async def create_group(
-    data: GroupCreate, user: CurrentUser, session: SessionDep, request: Request, key: IdempotencyKeyHeader = None
-) -> GroupOut:
-    return await once(session, user.id, key, request, 201, lambda: service.create_group(session, user, data))
+async def create_group(data: GroupCreate, user: CurrentUser, session: SessionDep, once: Once) -> GroupOut:
+    return await once(lambda: service.create_group(session, user, data))
 
 
 @router.get("", summary="Your groups")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.services.payments import methods, service, webhooks
 from app.services.payments.schemas import (
     PaymentCreate,
@@ -43,12 +43,9 @@ async def create_payment_method(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-    request: Request,
-    key: IdempotencyKeyHeader = None,
+    once: Once,
 ) -> PaymentMethodOut:
-    return await once(
-        session, user.id, key, request, 201, lambda: methods.create(session, settings.secret_box(), user, data)
-    )
+    return await once(lambda: methods.create(session, settings.secret_box(), user, data))
 
 
 @router.patch("/payment-methods/{method_id}", summary="Rename, replace the account identifier, make default")
@@ -77,10 +74,9 @@ async def create_payment(
     data: PaymentCreate,
     user: CurrentUser,
     session: SessionDep,
-    request: Request,
-    key: IdempotencyKeyHeader = None,
+    once: Once,
 ) -> PaymentOut:
-    return await once(session, user.id, key, request, 201, lambda: service.create(session, user, settlement_id, data))
+    return await once(lambda: service.create(session, user, settlement_id, data))
 
 
 @router.get("/settlements/{settlement_id}/payments", summary="The payments made against a settlement")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.services.recurring import service
 from app.services.recurring.schemas import RecurringCreate, RecurringOut, RecurringPatch
 
@@ -16,10 +16,8 @@ router = APIRouter(prefix="/recurring-expenses", tags=["expenses"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Set up a recurring expense")
-async def create_recurring(
-    data: RecurringCreate, user: CurrentUser, session: SessionDep, request: Request, key: IdempotencyKeyHeader = None
-) -> RecurringOut:
-    return await once(session, user.id, key, request, 201, lambda: service.create(session, user, data))
+async def create_recurring(data: RecurringCreate, user: CurrentUser, session: SessionDep, once: Once) -> RecurringOut:
+    return await once(lambda: service.create(session, user, data))
 
 
 @router.get("", summary="Active recurring expenses you set up or that belong to your groups")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, status
 
 from app.db import SessionDep
 from app.deps import CurrentUser
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.settlements import service
 from app.services.settlements.schemas import SettlementCreate, SettlementOut
@@ -18,9 +18,9 @@ router = APIRouter(prefix="/settlements", tags=["settlements"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Record a payment you made or received")
 async def record_settlement(
-    data: SettlementCreate, user: CurrentUser, session: SessionDep, request: Request, key: IdempotencyKeyHeader = None
+    data: SettlementCreate, user: CurrentUser, session: SessionDep, once: Once
 ) -> SettlementOut:
-    return await once(session, user.id, key, request, 201, lambda: service.record(session, user, data))
+    return await once(lambda: service.record(session, user, data))
 
 
 @router.get("", summary="Payments you made, received, or that happened in your groups, newest first")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Respon
 from app.db import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import PayloadTooLarge
-from app.idempotency import IdempotencyKeyHeader, once
+from app.idempotency import Once
 from app.models.enums import MergeStatus
 from app.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from app.services.statements import accounts, merges, passwords, review, uploads
@@ -30,10 +30,8 @@ router = APIRouter(tags=["statements"])
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=status.HTTP_201_CREATED, tags=["accounts"])
-async def create_account(
-    body: AccountCreate, user: CurrentUser, session: SessionDep, request: Request, key: IdempotencyKeyHeader = None
-) -> AccountOut:
-    return await once(session, user.id, key, request, 201, lambda: accounts.create(session, user, body))
+async def create_account(body: AccountCreate, user: CurrentUser, session: SessionDep, once: Once) -> AccountOut:
+    return await once(lambda: accounts.create(session, user, body))
 
 
 @router.get("/accounts", response_model=list[AccountOut], tags=["accounts"])
