@@ -72,6 +72,16 @@ class TestServers:
         await _admin(self.admin_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
         return name, self.database_url(name)
 
+    async def migrated_database(self, prefix: str) -> tuple[str, str]:
+        """A new database at the head revision with reference data seeded, as `serve` leaves it."""
+        name, url = await self.new_database(prefix)
+        await asyncio.to_thread(upgrade_to_head, url)
+        database = Database(url)
+        async with database.session() as session:
+            await seed_reference_data(session)
+        await database.dispose()
+        return name, url
+
     async def drop_database(self, name: str) -> None:
         await _admin(self.admin_url, [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
 
@@ -114,12 +124,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServers]:
 @pytest.fixture(scope="session")
 async def database_url(servers: TestServers) -> AsyncIterator[str]:
     """A fresh database for this worker at the head revision, with reference data seeded."""
-    name, url = await servers.new_database("et_test")
-    await asyncio.to_thread(upgrade_to_head, url)
-    database = Database(url)
-    async with database.session() as session:
-        await seed_reference_data(session)
-    await database.dispose()
+    name, url = await servers.migrated_database("et_test")
     yield url
     await servers.drop_database(name)
 

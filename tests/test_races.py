@@ -25,9 +25,7 @@ from app import jobs
 from app.config import Settings
 from app.db import Database, set_database
 from app.main import create_app
-from app.migrations import upgrade_to_head
 from app.services.payments.webhooks import sign
-from app.services.reference.seed import seed_reference_data
 from tests.factories import auth_headers, make_account
 
 SECRET = "whsec_race_secret"
@@ -35,12 +33,7 @@ SECRET = "whsec_race_secret"
 
 @pytest.fixture(scope="module")
 async def race_database_url(servers) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
-    name, url = await servers.new_database("et_races")
-    await asyncio.to_thread(upgrade_to_head, url)
-    database = Database(url)
-    async with database.session() as session:
-        await seed_reference_data(session)
-    await database.dispose()
+    name, url = await servers.migrated_database("et_races")
     yield url
     await servers.drop_database(name)
 
